@@ -1,0 +1,90 @@
+"""The ASGI application: /graphql (HTTP and WebSocket), /healthz, /readyz."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from api.graphql_http import JSON, graphql_endpoint
+from api.graphql_ws import graphql_websocket
+from api.settings import Settings
+from db.session import make_engine, make_session_factory
+
+logger = logging.getLogger("crm.http")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+async def healthz(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        async with request.app.state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        logger.exception("Readiness check failed: the database is unreachable")
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "reachable"})
+
+
+async def request_context(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Give every request an id (the client's X-Request-ID if sane) and mask what escapes."""
+    given = request.headers.get("x-request-id", "")
+    request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    request.state.request_id = request_id
+    try:
+        response = await call_next(request)
+    except Exception:
+        logger.exception("Unhandled error (request %s)", request_id)
+        response = JSONResponse(
+            {"errors": [{"message": "Internal server error.",
+                         "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}}]},
+            status_code=500, media_type=JSON,
+        )
+    response.headers["X-Request-ID"] = request_id
+    return response
+
+
+def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+    """The app; pass `engine` to share one (tests), else it is built from the settings."""
+    settings = settings or Settings()
+    owns_engine = engine is None
+    engine = engine or make_engine(
+        settings.database_url, pool_size=settings.db_pool_size, echo=settings.sql_echo
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            WebSocketRoute("/graphql", graphql_websocket),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(BaseHTTPMiddleware, dispatch=request_context)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_session_factory(engine)
+    return app

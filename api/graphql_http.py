@@ -1,0 +1,203 @@
+"""GraphQL over HTTP, as the GraphQL-over-HTTP specification describes it.
+
+Strawberry's own view answers every request error with 200 and `application/json`; partners
+and typed clients rely on the specification's media type and status codes, so the HTTP
+side is ours, and Strawberry executes.
+
+- `application/graphql-response+json` when the client accepts it (the default for clients
+  that say nothing), `application/json` for older clients.
+- Under `application/graphql-response+json`: 400 for unparseable JSON or a malformed
+  request or document, 422 when the document does not validate or variables do not
+  coerce, 200 with data and no errors, 294 with data and errors.
+- Under `application/json`: 200 for every well-formed request, 400 for malformed ones.
+- GET runs queries only: a mutation over GET is 405 with `Allow: POST`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from api.auth import authenticate
+from schema.context import Context, Loaders
+from schema.root import schema
+
+logger = logging.getLogger("crm.http")
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+PARTIAL_SUCCESS = 294
+
+
+class RequestError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header, or None when we can serve none it accepts."""
+    if not accept or not accept.strip():
+        return GRAPHQL_RESPONSE
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept.split(",")):
+        media, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        if quality <= 0:
+            continue
+        if media in (GRAPHQL_RESPONSE, JSON):
+            ranked.append((quality, -position, media))
+        elif media in ("*/*", "application/*"):
+            ranked.append((quality, -position, GRAPHQL_RESPONSE))
+    return max(ranked)[2] if ranked else None
+
+
+def error_response(
+    media: str, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    error: dict[str, Any] = {"message": message}
+    if code:
+        error["extensions"] = {"code": code}
+    return JSONResponse({"errors": [error]}, status_code=status, media_type=media, headers=headers)
+
+
+async def _read_params(request: Request, max_body_bytes: int) -> dict[str, Any]:
+    if request.method == "GET":
+        params: dict[str, Any] = dict(request.query_params)
+        if "variables" in params:
+            params["variables"] = _parse_json(params["variables"], "variables")
+        if "extensions" in params:
+            params["extensions"] = _parse_json(params["extensions"], "extensions")
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != JSON:
+        raise RequestError(415, "Send the request as application/json.")
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_body_bytes:
+        raise RequestError(413, f"The request body is larger than {max_body_bytes} bytes.")
+    body = await request.body()
+    if len(body) > max_body_bytes:
+        raise RequestError(413, f"The request body is larger than {max_body_bytes} bytes.")
+    params = _parse_json(body, "body")
+    if not isinstance(params, dict):
+        raise RequestError(400, "The request body must be a JSON object (batching is not supported).")
+    return params
+
+
+def _parse_json(raw: str | bytes, what: str) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise RequestError(400, f"The {what} is not valid JSON.") from error
+
+
+def _check_params(params: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None]:
+    query = params.get("query")
+    variables = params.get("variables")
+    operation_name = params.get("operationName")
+    extensions = params.get("extensions")
+    if not isinstance(query, str) or not query.strip():
+        raise RequestError(400, "The request needs a `query` string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestError(400, "`variables` must be an object or null.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestError(400, "`operationName` must be a string or null.")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise RequestError(400, "`extensions` must be an object or null.")
+    return query, variables, operation_name, extensions
+
+
+def _status(media: str, data: Any, errors: list[GraphQLError] | None) -> int:
+    if not errors:
+        return 200
+    if media == JSON:
+        return 200
+    if data is not None:
+        return PARTIAL_SUCCESS
+    if any(isinstance(error, GraphQLSyntaxError) for error in errors):
+        return 400
+    # No path: the document did not validate or the variables did not coerce.
+    if all(error.path is None for error in errors):
+        return 422
+    return PARTIAL_SUCCESS
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    state = request.app.state
+    request_id: str = request.state.request_id
+    if request.method not in ("GET", "POST"):
+        return error_response(JSON, 405, "Use GET or POST.", headers={"Allow": "GET, POST"})
+    accept = request.headers.get("accept", "")
+    if (
+        request.method == "GET"
+        and "text/html" in accept
+        and "query" not in request.query_params
+        and state.settings.graphiql
+    ):
+        return HTMLResponse(get_graphql_ide_html("graphiql"))
+    media = negotiate(accept)
+    if media is None:
+        return error_response(JSON, 406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.")
+
+    principal = await authenticate(state.sessions, request.headers.get("authorization"))
+    if principal is None:
+        return error_response(
+            media, 401, "A valid API key is required: send `Authorization: Bearer <key>`.",
+            code="UNAUTHENTICATED", headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        params = await _read_params(request, state.settings.max_body_bytes)
+        query, variables, operation_name, extensions = _check_params(params)
+        context = Context(
+            principal=principal, sessions=state.sessions, request_id=request_id,
+            loaders=Loaders(sessions=state.sessions, principal=principal),
+        )
+        allowed = (
+            {OperationType.QUERY}
+            if request.method == "GET"
+            else {OperationType.QUERY, OperationType.MUTATION}
+        )
+        result = await schema.execute(
+            query, variable_values=variables, context_value=context,
+            operation_name=operation_name, allowed_operation_types=allowed,
+            operation_extensions=extensions,
+        )
+    except RequestError as error:
+        return error_response(media, error.status, error.message, headers=error.headers)
+    except InvalidOperationTypeError as error:
+        if request.method == "GET":
+            return error_response(media, 405, "Mutations need POST.", headers={"Allow": "POST"})
+        return error_response(media, 400, error.as_http_error_reason(request.method))
+    except CannotGetOperationTypeError as error:
+        return error_response(media, 422 if media == GRAPHQL_RESPONSE else 200,
+                              error.as_http_error_reason())
+    except MissingQueryError:
+        return error_response(media, 400, "The request needs a `query` string.")
+
+    body: dict[str, Any] = {}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    if result.data is not None or not result.errors or any(e.path for e in result.errors):
+        body["data"] = result.data
+    if result.extensions:
+        body["extensions"] = result.extensions
+    return JSONResponse(body, status_code=_status(media, result.data, result.errors), media_type=media)

@@ -1,0 +1,20 @@
+"""Settings from CRM_* environment variables (and a .env file, if present)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CRM_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./crm.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "info"
+    graphiql: bool = True
+    # Larger request bodies are refused with 413 before they are parsed.
+    max_body_bytes: int = 1_000_000
+    db_pool_size: int = 10
+    sql_echo: bool = False

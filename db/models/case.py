@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, OwnedMixin, RecordMixin, enum_column
+from db.enums import CaseOrigin, CasePriority, CaseStatus
+from db.types import BigIntPK
+
+
+class Case(RecordMixin, OwnedMixin, Base):
+    """A support request from a customer."""
+
+    # `case` is a reserved word in SQL.
+    __tablename__ = "support_case"
+
+    subject: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[CasePriority] = mapped_column(
+        enum_column(CasePriority), default=CasePriority.MEDIUM
+    )
+    origin: Mapped[CaseOrigin | None] = mapped_column(enum_column(CaseOrigin))
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus), default=CaseStatus.NEW)
+    account_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("account.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("contact.id"), index=True)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, OwnedMixin, RecordMixin, enum_column
+from db.enums import LeadStatus
+from db.types import BigIntPK
+
+
+class Lead(RecordMixin, OwnedMixin, Base):
+    """A prospect not yet qualified into an account and a contact."""
+
+    __tablename__ = "lead"
+
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    company: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(150))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    campaign_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("campaign.id"), index=True)
+    referred_by_id: Mapped[int | None] = mapped_column(
+        BigIntPK, ForeignKey("contact.id"), index=True
+    )
+    status: Mapped[LeadStatus] = mapped_column(enum_column(LeadStatus), default=LeadStatus.OPEN)

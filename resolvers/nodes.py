@@ -1,0 +1,33 @@
+"""Which record a global id names, for `node(id:)` and `nodes(ids:)`."""
+
+from __future__ import annotations
+
+from db.base import RecordMixin
+from db.models import (
+    Account,
+    Activity,
+    Campaign,
+    Case,
+    Contact,
+    Lead,
+    Opportunity,
+    OpportunityLineItem,
+    Product,
+    User,
+)
+from resolvers import global_ids
+
+NODE_MODELS: dict[str, type[RecordMixin]] = {
+    model.__name__: model
+    for model in (
+        Account, Activity, Campaign, Case, Contact, Lead, Opportunity, OpportunityLineItem,
+        Product, User,
+    )
+}
+
+
+def decode_node_id(global_id: str) -> tuple[type[RecordMixin], int] | None:
+    decoded = global_ids.decode(global_id)
+    if decoded is None or decoded[0] not in NODE_MODELS:
+        return None
+    return NODE_MODELS[decoded[0]], decoded[1]

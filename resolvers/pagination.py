@@ -1,0 +1,223 @@
+"""Relay pagination by keyset: the cursor carries the sort key and the id, never an offset.
+
+`paginate` pages one list; `paginate_per_parent` pages the related lists of many parents
+(every account's contacts, say) in one statement, with a window function per parent.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+
+from db.base import Base
+from resolvers.errors import BadRequestError
+
+Row = TypeVar("Row")
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("first", "last"):
+            size = getattr(self, name)
+            if size is not None and not 0 <= size <= MAX_PAGE_SIZE:
+                raise BadRequestError(
+                    f"`{name}` must be between 0 and {MAX_PAGE_SIZE}; got {size}. "
+                    "Page through larger lists with `after`."
+                )
+        if self.first is not None and self.last is not None:
+            raise BadRequestError("Pass either `first` or `last`, not both.")
+
+    @property
+    def backward(self) -> bool:
+        return self.last is not None or (self.before is not None and self.first is None)
+
+    @property
+    def size(self) -> int:
+        size = self.last if self.backward else self.first
+        return DEFAULT_PAGE_SIZE if size is None else size
+
+
+@dataclass(slots=True)
+class Page(Generic[Row]):
+    rows: list[Row]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    count: Callable[[], Awaitable[int]] = field(repr=False)
+
+
+class Ordering:
+    """An ORDER BY that always ends with the id, so that every row has a unique position."""
+
+    def __init__(self, model: type[Base], keys: Sequence[InstrumentedAttribute[Any]] = ()) -> None:
+        self.model = model
+        self.keys: list[InstrumentedAttribute[Any]] = [*keys, model.id]  # type: ignore[attr-defined]
+        self.signature = ",".join(key.key for key in self.keys)
+
+    def key_of(self, row: Any) -> list[Any]:
+        return [getattr(row, key.key) for key in self.keys]
+
+    def encode_cursor(self, row: Any) -> str:
+        payload = {"o": self.signature, "k": [_jsonable(value) for value in self.key_of(row)]}
+        return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+    def decode_cursor(self, cursor: str) -> list[Any]:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            payload = json.loads(base64.urlsafe_b64decode(padded))
+            values = payload["k"]
+            signature = payload["o"]
+        except (binascii.Error, ValueError, KeyError, TypeError) as error:
+            raise BadRequestError(f"Invalid cursor: {cursor!r}.") from error
+        if signature != self.signature or len(values) != len(self.keys):
+            raise BadRequestError("This cursor belongs to a different ordering of the list.")
+        try:
+            return [_from_json(key, value) for key, value in zip(self.keys, values, strict=True)]
+        except (TypeError, ValueError, ArithmeticError) as error:
+            raise BadRequestError(f"Invalid cursor: {cursor!r}.") from error
+
+    def after(self, values: list[Any], *, columns: Sequence[Any] | None = None) -> Any:
+        """Rows strictly after `values` in this order (a row-value comparison, spelled out)."""
+        columns = columns or self.keys
+        clauses = []
+        for position, column in enumerate(columns):
+            equal = [columns[i] == values[i] for i in range(position)]
+            clauses.append(and_(*equal, column > values[position]))
+        return or_(*clauses)
+
+    def before(self, values: list[Any], *, columns: Sequence[Any] | None = None) -> Any:
+        columns = columns or self.keys
+        clauses = []
+        for position, column in enumerate(columns):
+            equal = [columns[i] == values[i] for i in range(position)]
+            clauses.append(and_(*equal, column < values[position]))
+        return or_(*clauses)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+
+def _from_json(key: InstrumentedAttribute[Any], value: Any) -> Any:
+    if value is None:
+        return None
+    python_type = key.type.python_type
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is date:
+        return date.fromisoformat(value)
+    if python_type is Decimal:
+        return Decimal(value)
+    if not isinstance(value, python_type):
+        raise TypeError(value)
+    return value
+
+
+def _window_bounds(ordering: Ordering, args: PageArgs, columns: Sequence[Any] | None = None) -> list[Any]:
+    conditions = []
+    if args.after is not None:
+        conditions.append(ordering.after(ordering.decode_cursor(args.after), columns=columns))
+    if args.before is not None:
+        conditions.append(ordering.before(ordering.decode_cursor(args.before), columns=columns))
+    return conditions
+
+
+def _order_by(ordering: Ordering, args: PageArgs, columns: Sequence[Any] | None = None) -> list[Any]:
+    columns = columns or ordering.keys
+    return [column.desc() if args.backward else column.asc() for column in columns]
+
+
+def build_page(
+    ordering: Ordering, args: PageArgs, fetched: list[Row], count: Callable[[], Awaitable[int]]
+) -> Page[Row]:
+    more = len(fetched) > args.size
+    rows = fetched[: args.size]
+    if args.backward:
+        rows.reverse()
+        has_previous, has_next = more, args.before is not None
+    else:
+        has_next, has_previous = more, args.after is not None
+    return Page(
+        rows=rows,
+        cursors=[ordering.encode_cursor(row) for row in rows],
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        count=count,
+    )
+
+
+async def paginate(
+    sessions: async_sessionmaker[AsyncSession],
+    statement: Select[tuple[Row]],
+    ordering: Ordering,
+    args: PageArgs,
+) -> Page[Row]:
+    """One page of `statement`; `count` runs only when a client asks for totalCount."""
+    page_query = (
+        statement.where(*_window_bounds(ordering, args))
+        .order_by(*_order_by(ordering, args))
+        .limit(args.size + 1)
+    )
+    async with sessions() as session:
+        fetched = list((await session.scalars(page_query)).all())
+
+    async def count() -> int:
+        async with sessions() as session:
+            total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+        return int(total or 0)
+
+    return build_page(ordering, args, fetched, count)
+
+
+async def paginate_per_parent(
+    session: AsyncSession,
+    statement: Select[tuple[Row]],
+    ordering: Ordering,
+    parent_column: InstrumentedAttribute[Any],
+    parent_ids: Sequence[int],
+    args: PageArgs,
+) -> dict[int, list[Row]]:
+    """The first rows of each parent's list in one statement (row_number per parent)."""
+    model = ordering.model
+    position = (
+        func.row_number()
+        .over(partition_by=parent_column, order_by=_order_by(ordering, args))
+        .label("position")
+    )
+    ranked = (
+        statement.where(parent_column.in_(parent_ids), *_window_bounds(ordering, args))
+        .add_columns(position)
+        .subquery()
+    )
+    row = aliased(model, ranked)
+    query = (
+        select(row)
+        .where(ranked.c.position <= args.size + 1)
+        .order_by(ranked.c[parent_column.key], ranked.c.position)
+    )
+    grouped: dict[int, list[Row]] = {parent_id: [] for parent_id in parent_ids}
+    for record in (await session.scalars(query)).all():
+        grouped[getattr(record, parent_column.key)].append(record)
+    return grouped
+

@@ -1,0 +1,301 @@
+"""What every record type shares: workspace scoping, validation, versioned update, archive.
+
+Domain modules (`accounts.py`, `contacts.py`, ...) describe their input with cleaners and
+add their own rules; the mechanics live here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
+
+from db.base import RecordMixin, utcnow
+from db.models import Workspace
+from resolvers import global_ids
+from resolvers.errors import ErrorCode, FieldError, UserInputError
+from resolvers.pagination import Ordering, Page, PageArgs, paginate
+from resolvers.principal import Principal
+from resolvers.validation import Cleaner, InvalidValueError, Lookup
+
+Record = TypeVar("Record", bound=RecordMixin)
+Spec = Mapping[str, Cleaner]
+
+
+class ArchiveScope(StrEnum):
+    """Which records a list shows: archived ones only when asked for."""
+
+    ACTIVE = "ACTIVE"
+    ARCHIVED = "ARCHIVED"
+    ALL = "ALL"
+
+
+def scoped(model: type[Record], principal: Principal, archived: ArchiveScope) -> Select[tuple[Record]]:
+    statement = select(model).where(model.workspace_id == principal.workspace_id)
+    if archived is ArchiveScope.ACTIVE:
+        statement = statement.where(model.archived_at.is_(None))
+    elif archived is ArchiveScope.ARCHIVED:
+        statement = statement.where(model.archived_at.is_not(None))
+    return statement
+
+
+async def list_(
+    sessions: async_sessionmaker[AsyncSession],
+    model: type[Record],
+    *,
+    principal: Principal,
+    args: PageArgs,
+    archived: ArchiveScope = ArchiveScope.ACTIVE,
+) -> Page[Record]:
+    return await paginate(sessions, scoped(model, principal, archived), Ordering(model), args)
+
+
+async def load_by_ids(
+    session: AsyncSession, model: type[Record], *, principal: Principal, ids: Sequence[int]
+) -> list[Record | None]:
+    """Records in the order of `ids`, None for any that is not in the caller's workspace."""
+    rows = await session.scalars(
+        select(model).where(model.id.in_(ids), model.workspace_id == principal.workspace_id)
+    )
+    found = {row.id: row for row in rows}
+    return [found.get(pk) for pk in ids]
+
+
+async def count_per_parent(
+    session: AsyncSession,
+    model: type[Record],
+    parent_column: InstrumentedAttribute[Any],
+    *,
+    principal: Principal,
+    parent_ids: Sequence[int],
+    archived: ArchiveScope,
+) -> list[int]:
+    statement = scoped(model, principal, archived).where(parent_column.in_(parent_ids))
+    counts = dict(
+        (await session.execute(
+            statement.with_only_columns(parent_column, func.count()).group_by(parent_column)
+        )).tuples().all()
+    )
+    return [counts.get(parent_id, 0) for parent_id in parent_ids]
+
+
+async def get_for_write(
+    session: AsyncSession,
+    model: type[Record],
+    *,
+    principal: Principal,
+    global_id: str,
+    expected_version: int | None,
+    allow_archived: bool = False,
+) -> Record:
+    """The record an update, archive or restore is about, checked before anything changes."""
+    type_name = model.__name__
+    pk = global_ids.decode_as(global_id, type_name)
+    record = None
+    if pk is not None:
+        record = await session.scalar(
+            select(model).where(model.id == pk, model.workspace_id == principal.workspace_id)
+        )
+    if record is None:
+        raise UserInputError.single(ErrorCode.NOT_FOUND, f"No {type_name} with this id.", ("id",))
+    if expected_version is not None and record.version != expected_version:
+        raise UserInputError.single(
+            ErrorCode.VERSION_CONFLICT,
+            f"{type_name} is at version {record.version}, not {expected_version}: "
+            "it was changed since you read it. Read it again and retry.",
+            ("expected_version",),
+        )
+    if record.archived_at is not None and not allow_archived:
+        raise UserInputError.single(
+            ErrorCode.ARCHIVED, f"{type_name} is archived; restore it before changing it.", ("id",)
+        )
+    return record
+
+
+async def clean_input(
+    session: AsyncSession,
+    spec: Spec,
+    data: Mapping[str, Any],
+    *,
+    principal: Principal,
+    creating: bool,
+) -> dict[str, Any]:
+    """Column values for `data`, or a UserInputError naming every invalid field."""
+    lookup = Lookup(session=session, workspace_id=principal.workspace_id)
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for name, cleaner in spec.items():
+        if name not in data:
+            if creating and cleaner.required:
+                errors.append(FieldError(ErrorCode.REQUIRED, "is required", (name,)))
+            continue
+        raw = data[name]
+        try:
+            if raw is None:
+                if cleaner.required or not cleaner.nullable:
+                    raise InvalidValueError("must not be null", ErrorCode.REQUIRED)
+                cleaned = await cleaner.clean(None, lookup) if _cleans_null(cleaner) else None
+            else:
+                cleaned = await cleaner.clean(raw, lookup)
+        except InvalidValueError as error:
+            errors.append(FieldError(error.code, f"{_label(name)} {error.message}", (name,)))
+            continue
+        if cleaned is None and cleaner.required:
+            errors.append(FieldError(ErrorCode.REQUIRED, f"{_label(name)} is required", (name,)))
+            continue
+        values.update(cleaner.columns(name, cleaned))
+    if errors:
+        raise UserInputError(errors)
+    return values
+
+
+def _cleans_null(cleaner: Cleaner) -> bool:
+    # An address set to null still clears each of its columns.
+    return type(cleaner).columns is not Cleaner.columns
+
+
+def _label(name: str) -> str:
+    return name.removesuffix("_id").replace("_", " ").capitalize()
+
+
+async def ensure_unique(
+    session: AsyncSession,
+    model: type[Record],
+    *,
+    principal: Principal,
+    column: InstrumentedAttribute[Any],
+    value: Any,
+    field: str,
+    exclude_id: int | None = None,
+) -> None:
+    """A clear DUPLICATE error before the database's unique constraint would refuse the row."""
+    statement = select(model.id).where(model.workspace_id == principal.workspace_id, column == value)
+    if exclude_id is not None:
+        statement = statement.where(model.id != exclude_id)
+    if await session.scalar(statement.limit(1)) is not None:
+        raise UserInputError.single(
+            ErrorCode.DUPLICATE,
+            f"Another {model.__name__} already has {_label(field).lower()} {value!r}.",
+            (field,),
+        )
+
+
+def assign(record: RecordMixin, values: Mapping[str, Any]) -> None:
+    for column, value in values.items():
+        setattr(record, column, value)
+
+
+async def create(
+    session: AsyncSession, model: type[Record], *, principal: Principal, values: Mapping[str, Any]
+) -> Record:
+    record = model(workspace_id=principal.workspace_id, **values)
+    session.add(record)
+    await session.flush()
+    return record
+
+
+async def archive(
+    session: AsyncSession,
+    model: type[Record],
+    *,
+    principal: Principal,
+    global_id: str,
+    expected_version: int | None,
+) -> Record:
+    record = await get_for_write(
+        session, model, principal=principal, global_id=global_id,
+        expected_version=expected_version, allow_archived=True,
+    )
+    if record.archived_at is None:  # archiving twice changes nothing
+        record.archived_at = utcnow()
+        await session.flush()
+    return record
+
+
+async def restore(
+    session: AsyncSession,
+    model: type[Record],
+    *,
+    principal: Principal,
+    global_id: str,
+    expected_version: int | None,
+) -> Record:
+    record = await get_for_write(
+        session, model, principal=principal, global_id=global_id,
+        expected_version=expected_version, allow_archived=True,
+    )
+    if record.archived_at is not None:
+        record.archived_at = None
+        await session.flush()
+    return record
+
+
+Rule = Callable[[AsyncSession, Any, dict[str, Any]], Awaitable[None]]
+
+
+async def create_from_input(
+    session: AsyncSession,
+    model: type[Record],
+    spec: Spec,
+    *,
+    principal: Principal,
+    data: Mapping[str, Any],
+    rules: Sequence[Rule] = (),
+) -> Record:
+    """Validate `data` against `spec`, apply the domain's `rules`, insert the record.
+
+    Each rule sees the record-to-be (None when creating) and the cleaned values, and may
+    raise UserInputError or add derived values.
+    """
+    values = await clean_input(session, spec, data, principal=principal, creating=True)
+    for rule in rules:
+        await rule(session, None, values)
+    return await create(session, model, principal=principal, values=values)
+
+
+async def update_from_input(
+    session: AsyncSession,
+    model: type[Record],
+    spec: Spec,
+    *,
+    principal: Principal,
+    global_id: str,
+    expected_version: int | None,
+    data: Mapping[str, Any],
+    rules: Sequence[Rule] = (),
+) -> Record:
+    record = await get_for_write(
+        session, model, principal=principal, global_id=global_id, expected_version=expected_version
+    )
+    values = await clean_input(session, spec, data, principal=principal, creating=False)
+    for rule in rules:
+        await rule(session, record, values)
+    assign(record, values)
+    await session.flush()
+    return record
+
+
+async def default_currency(session: AsyncSession, principal: Principal) -> str:
+    workspace = await session.get(Workspace, principal.workspace_id)
+    return workspace.default_currency if workspace else "USD"
+
+
+def currency_defaults(principal: Principal) -> Rule:
+    """A rule giving a new record the workspace's currency when the input names none."""
+
+    async def rule(session: AsyncSession, record: Any, values: dict[str, Any]) -> None:
+        if record is None and values.get("currency") is None:
+            values["currency"] = await default_currency(session, principal)
+
+    return rule
+
+
+def effective(record: Any, values: Mapping[str, Any], column: str) -> Any:
+    """The value `column` will have after this write: the new one if given, else the stored one."""
+    if column in values:
+        return values[column]
+    return getattr(record, column) if record is not None else None

@@ -1,0 +1,71 @@
+"""The per-request context: who is calling, where sessions come from, and the DataLoaders."""
+
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
+from strawberry.dataloader import DataLoader
+
+from resolvers import loaders
+from resolvers.pagination import PageArgs
+from resolvers.principal import Principal
+from resolvers.records import ArchiveScope
+
+
+@dataclass
+class Loaders:
+    """DataLoaders built for one request only, so no cache outlives it or crosses workspaces."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    principal: Principal
+    _cache: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
+
+    def _get(self, key: Hashable, load_fn: Any) -> DataLoader[Any, Any]:
+        loader = self._cache.get(key)
+        if loader is None:
+            loader = self._cache[key] = DataLoader(load_fn=load_fn)
+        return loader
+
+    def by_id(self, model: type[Any]) -> DataLoader[int, Any]:
+        return self._get(("id", model), partial(self._by_id, model))
+
+    async def _by_id(self, model: type[Any], ids: list[int]) -> list[Any]:
+        return await loaders.records_by_id(self.sessions, model, principal=self.principal, ids=ids)
+
+    def related_rows(
+        self,
+        model: type[Any],
+        parent_column: InstrumentedAttribute[Any],
+        args: PageArgs,
+        archived: ArchiveScope,
+    ) -> DataLoader[int, list[Any]]:
+        async def load(parent_ids: list[int]) -> list[list[Any]]:
+            return await loaders.related_rows(
+                self.sessions, model, parent_column, principal=self.principal,
+                parent_ids=parent_ids, args=args, archived=archived,
+            )
+
+        return self._get(("related", model, parent_column.key, args, archived), load)
+
+    def related_count(
+        self, model: type[Any], parent_column: InstrumentedAttribute[Any], archived: ArchiveScope
+    ) -> DataLoader[int, int]:
+        async def load(parent_ids: list[int]) -> list[int]:
+            return await loaders.related_counts(
+                self.sessions, model, parent_column, principal=self.principal,
+                parent_ids=parent_ids, archived=archived,
+            )
+
+        return self._get(("count", model, parent_column.key, archived), load)
+
+
+@dataclass
+class Context:
+    principal: Principal
+    sessions: async_sessionmaker[AsyncSession]
+    request_id: str
+    loaders: Loaders

@@ -1,0 +1,47 @@
+"""Fields every record type shares, and the field that follows a reference to another record."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from db.models import User
+
+
+def reference(type_ref: Any, model: type[Any], column: str, description: str | None = None) -> Any:
+    """A to-one relation, loaded through the request's DataLoader (one query per batch)."""
+
+    async def resolve(root: strawberry.Parent[Any], info: Info) -> type_ref | None:  # type: ignore[valid-type]
+        key = getattr(root, column)
+        if key is None:
+            return None
+        return await info.context.loaders.by_id(model).load(key)
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+@strawberry.type
+class RecordFields:
+    """Versioning and audit fields. Root values are ORM rows whose class name is the type name."""
+
+    version: int = strawberry.field(
+        description="Increases with every change; pass it as expectedVersion to update safely."
+    )
+    created_at: datetime
+    updated_at: datetime
+    archived_at: datetime | None = strawberry.field(
+        description="When the record was archived; null while it is active."
+    )
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return type(obj).__name__ == cls.__name__
+
+
+@strawberry.type
+class OwnedFields(RecordFields):
+    owner = reference(
+        Annotated["User", strawberry.lazy("schema.users")], User, "owner_id",
+        "The user responsible for this record.",
+    )

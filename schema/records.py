@@ -1,0 +1,200 @@
+"""What every record type's schema shares: root lists, CRUD mutations, inputs and payloads.
+
+A domain module (schema/accounts.py, ...) declares its node type, filter and create input;
+`crud_mutations` derives the update, archive and restore inputs, the four payloads and the
+four mutations from them, so every record type behaves the same way for partners.
+"""
+
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from types import ModuleType
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+from strawberry.types.base import get_object_definition
+from strawberry.types.unset import UNSET
+
+from resolvers import records
+from resolvers.errors import UserInputError
+from resolvers.uow import unit_of_work
+from schema.errors import UserError, user_errors
+from schema.relay import archive_scope, page_args
+
+
+def input_data(value: Any, *, creating: bool = False) -> Any:
+    """A Strawberry input as plain dicts and lists, leaving out the fields that were not sent.
+
+    On create, null means the same as leaving a field out; on update, null clears it.
+    """
+    if isinstance(value, list):
+        return [input_data(item, creating=creating) for item in value]
+    if get_object_definition(value) is not None:
+        left_out = (UNSET, None) if creating else (UNSET,)
+        return {
+            field.name: input_data(getattr(value, field.name), creating=creating)
+            for field in dataclasses.fields(value)
+            if not any(getattr(value, field.name) is marker for marker in left_out)
+        }
+    return value
+
+
+def list_field(connection: Any, model: type[Any], filter_type: Any, description: str) -> Any:
+    async def resolve(
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: filter_type | None = None,  # type: ignore[valid-type]
+    ) -> connection:  # type: ignore[valid-type]
+        context = info.context
+        page = await records.list_(
+            context.sessions, model, principal=context.principal,
+            args=page_args(first, after, last, before), archived=archive_scope(filter),
+        )
+        return connection(page=page)
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def _input_type(name: str, fields: dict[str, tuple[Any, Any]], description: str) -> Any:
+    namespace: dict[str, Any] = {"__annotations__": {}, "__module__": __name__}
+    for field_name, (annotation, field) in fields.items():
+        namespace["__annotations__"][field_name] = annotation
+        namespace[field_name] = field
+    return strawberry.input(type(name, (), namespace), description=description)
+
+
+def update_input(entity: str, create_input: Any) -> Any:
+    """`<Entity>UpdateInput`: the id, the expected version, and every create field made optional."""
+    fields: dict[str, tuple[Any, Any]] = {
+        "id": (strawberry.ID, strawberry.field(description=f"The {entity}'s global id.")),
+        "expected_version": (int | None, strawberry.field(
+            default=None,
+            description="The version you last read; a different current version is a "
+            "VERSION_CONFLICT and changes nothing. Leave out to overwrite unconditionally.",
+        )),
+    }
+    for field in get_object_definition(create_input, strict=True).fields:
+        annotation = field.type_annotation.annotation if field.type_annotation else field.type
+        nullable = _is_optional(annotation)
+        keep = "Leave out to keep the current value" + ("; null clears it." if nullable else ".")
+        fields[field.python_name] = (annotation if nullable else annotation | None, strawberry.field(
+            default=UNSET, description=f"{field.description or ''} {keep}".strip(),
+        ))
+    return _input_type(
+        f"{entity}UpdateInput", fields,
+        f"Changes to a {entity}: only the fields present are written.",
+    )
+
+
+def _is_optional(annotation: Any) -> bool:
+    return type(None) in getattr(annotation, "__args__", ())
+
+
+def reference_input(entity: str, verb: str) -> Any:
+    return _input_type(
+        f"{entity}{verb}Input",
+        {
+            "id": (strawberry.ID, strawberry.field(description=f"The {entity}'s global id.")),
+            "expected_version": (int | None, strawberry.field(
+                default=None, description="Refuse with VERSION_CONFLICT unless still at this version."
+            )),
+        },
+        f"Which {entity} to {verb.lower()}.",
+    )
+
+
+def payload(entity: str, verb: str, node_type: Any) -> Any:
+    field_name = entity[0].lower() + entity[1:]
+    namespace = {
+        "__annotations__": {field_name: node_type | None, "user_errors": list[UserError]},
+        "__module__": __name__,
+        field_name: strawberry.field(default=None, description=f"The {entity}, unless refused."),
+        "user_errors": strawberry.field(
+            default_factory=list, description="Why the input was refused; empty on success."
+        ),
+    }
+    return strawberry.type(type(f"{entity}{verb}Payload", (), namespace))
+
+
+Write = Callable[..., Awaitable[Any]]
+
+
+async def run_write(info: Info, payload_type: Any, field_name: str, write: Write, **kwargs: Any) -> Any:
+    """One mutation, one unit of work: the record on success, userErrors and no change otherwise."""
+    context = info.context
+    try:
+        async with unit_of_work(context.sessions) as session:
+            record = await write(session, actor=context.principal, **kwargs)
+    except UserInputError as error:
+        return payload_type(user_errors=user_errors(error))
+    return payload_type(**{field_name: record})
+
+
+def crud_mutations(
+    entity: str, node_type: Any, model: type[Any], create_input: Any, domain: ModuleType
+) -> Any:
+    """`<entity>Create`, `<entity>Update`, `<entity>Archive`, `<entity>Restore` for one record type."""
+    field_name = entity[0].lower() + entity[1:]
+    update_type = update_input(entity, create_input)
+    archive_type = reference_input(entity, "Archive")
+    restore_type = reference_input(entity, "Restore")
+    payloads = {verb: payload(entity, verb, node_type) for verb in ("Create", "Update", "Archive", "Restore")}
+
+    async def create(info: Info, input: create_input) -> payloads["Create"]:  # type: ignore[valid-type]
+        return await run_write(info, payloads["Create"], field_name, domain.create, data=input_data(input, creating=True))
+
+    async def update(info: Info, input: update_type) -> payloads["Update"]:  # type: ignore[valid-type]
+        data = input_data(input)
+        return await run_write(
+            info, payloads["Update"], field_name, domain.update,
+            global_id=data.pop("id"), expected_version=data.pop("expected_version", None), data=data,
+        )
+
+    async def archive(info: Info, input: archive_type) -> payloads["Archive"]:  # type: ignore[valid-type]
+        return await run_write(
+            info, payloads["Archive"], field_name, _archive, model=model,
+            global_id=input.id, expected_version=input.expected_version,
+        )
+
+    async def restore(info: Info, input: restore_type) -> payloads["Restore"]:  # type: ignore[valid-type]
+        return await run_write(
+            info, payloads["Restore"], field_name, _restore, model=model,
+            global_id=input.id, expected_version=input.expected_version,
+        )
+
+    namespace = {
+        "__module__": __name__,
+        f"{field_name}_create": strawberry.mutation(resolver=create, description=f"Create a {entity}."),
+        f"{field_name}_update": strawberry.mutation(
+            resolver=update, description=f"Change fields of a {entity}."
+        ),
+        f"{field_name}_archive": strawberry.mutation(
+            resolver=archive,
+            description=f"Archive a {entity}: it leaves lists (unless asked for) but is never deleted.",
+        ),
+        f"{field_name}_restore": strawberry.mutation(
+            resolver=restore, description=f"Bring an archived {entity} back."
+        ),
+    }
+    return strawberry.type(type(f"{entity}Mutation", (), namespace))
+
+
+async def _archive(session: Any, *, actor: Any, model: type[Any], global_id: str, expected_version: int | None) -> Any:
+    return await records.archive(
+        session, model, principal=actor, global_id=global_id, expected_version=expected_version
+    )
+
+
+async def _restore(session: Any, *, actor: Any, model: type[Any], global_id: str, expected_version: int | None) -> Any:
+    return await records.restore(
+        session, model, principal=actor, global_id=global_id, expected_version=expected_version
+    )
+
+
+def enum_type(enum: type[Enum], description: str) -> Any:
+    return strawberry.enum(enum, description=description)

@@ -75,11 +75,10 @@ async def count_per_parent(
     archived: ArchiveScope,
 ) -> list[int]:
     statement = scoped(model, principal, archived).where(parent_column.in_(parent_ids))
-    counts = dict(
-        (await session.execute(
-            statement.with_only_columns(parent_column, func.count()).group_by(parent_column)
-        )).tuples().all()
+    rows = await session.execute(
+        statement.with_only_columns(parent_column, func.count()).group_by(parent_column)
     )
+    counts = {parent_id: count for parent_id, count in rows}
     return [counts.get(parent_id, 0) for parent_id in parent_ids]
 
 

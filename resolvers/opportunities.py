@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
@@ -103,7 +104,7 @@ async def _replace_line_items(
 ) -> None:
     # Replaced items are archived, not deleted: nothing in the CRM is hard-deleted.
     await session.execute(
-        update(OpportunityLineItem)
+        sql_update(OpportunityLineItem)
         .where(
             OpportunityLineItem.opportunity_id == opportunity.id,
             OpportunityLineItem.archived_at.is_(None),

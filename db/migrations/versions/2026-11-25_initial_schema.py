@@ -125,7 +125,7 @@ def upgrade() -> None:
     sa.Column('unit_price', db.types.Money(precision=18, scale=2), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('vendor', sa.String(length=255), nullable=True),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', db.types.UTCDateTime(timezone=True), nullable=False),

@@ -52,9 +52,16 @@ async def request_context(
     except Exception:
         logger.exception("Unhandled error (request %s)", request_id)
         response = JSONResponse(
-            {"errors": [{"message": "Internal server error.",
-                         "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}}]},
-            status_code=500, media_type=JSON,
+            {
+                "errors": [
+                    {
+                        "message": "Internal server error.",
+                        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+                    }
+                ]
+            },
+            status_code=500,
+            media_type=JSON,
         )
     response.headers["X-Request-ID"] = request_id
     return response

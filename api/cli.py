@@ -33,7 +33,9 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1, CRM_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default 8000, CRM_PORT).")
-@click.option("--workers", default=None, type=int, help="Worker processes (default 1, CRM_WORKERS).")
+@click.option(
+    "--workers", default=None, type=int, help="Worker processes (default 1, CRM_WORKERS)."
+)
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Migrate the database to the latest schema and serve /graphql."""
     settings = Settings()
@@ -66,11 +68,17 @@ def apikey() -> None:
 
 @apikey.command("create")
 @click.option(
-    "--role", type=click.Choice([role.value for role in ApiKeyRole]), default=ApiKeyRole.ADMIN.value,
+    "--role",
+    type=click.Choice([role.value for role in ApiKeyRole]),
+    default=ApiKeyRole.ADMIN.value,
     show_default=True,
 )
-@click.option("--workspace", default="default", show_default=True,
-              help="Workspace name; created if it does not exist.")
+@click.option(
+    "--workspace",
+    default="default",
+    show_default=True,
+    help="Workspace name; created if it does not exist.",
+)
 @click.option("--name", default=None, help="A label to recognise the key by.")
 def apikey_create(role: str, workspace: str, name: str | None) -> None:
     """Create an API key and print it (only the key; it is shown once and stored hashed)."""

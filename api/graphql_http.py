@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
@@ -25,9 +25,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.exceptions import MissingQueryError
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api.auth import authenticate
+from resolvers.principal import Principal
 from schema.context import Context, Loaders
 from schema.root import schema
 
@@ -72,7 +74,11 @@ def negotiate(accept: str | None) -> str | None:
 
 
 def error_response(
-    media: str, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
+    media: str,
+    status: int,
+    message: str,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     error: dict[str, Any] = {"message": message}
     if code:
@@ -99,7 +105,9 @@ async def _read_params(request: Request, max_body_bytes: int) -> dict[str, Any]:
         raise RequestError(413, f"The request body is larger than {max_body_bytes} bytes.")
     params = _parse_json(body, "body")
     if not isinstance(params, dict):
-        raise RequestError(400, "The request body must be a JSON object (batching is not supported).")
+        raise RequestError(
+            400, "The request body must be a JSON object (batching is not supported)."
+        )
     return params
 
 
@@ -110,7 +118,9 @@ def _parse_json(raw: str | bytes, what: str) -> Any:
         raise RequestError(400, f"The {what} is not valid JSON.") from error
 
 
-def _check_params(params: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None]:
+def _check_params(
+    params: dict[str, Any],
+) -> tuple[str, dict[str, Any] | None, str | None, dict[str, Any] | None]:
     query = params.get("query")
     variables = params.get("variables")
     operation_name = params.get("operationName")
@@ -141,63 +151,83 @@ def _status(media: str, data: Any, errors: list[GraphQLError] | None) -> int:
     return PARTIAL_SUCCESS
 
 
-async def graphql_endpoint(request: Request) -> Response:
-    state = request.app.state
-    request_id: str = request.state.request_id
+def _before_execution(request: Request) -> Response | str:
+    """A response for what is settled before authentication, else the media type to answer in."""
     if request.method not in ("GET", "POST"):
         return error_response(JSON, 405, "Use GET or POST.", headers={"Allow": "GET, POST"})
     accept = request.headers.get("accept", "")
-    if (
-        request.method == "GET"
-        and "text/html" in accept
-        and "query" not in request.query_params
-        and state.settings.graphiql
-    ):
+    wants_ide = "text/html" in accept and "query" not in request.query_params
+    if request.method == "GET" and wants_ide and request.app.state.settings.graphiql:
         return HTMLResponse(get_graphql_ide_html("graphiql"))
     media = negotiate(accept)
     if media is None:
         return error_response(JSON, 406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.")
+    return media
 
-    principal = await authenticate(state.sessions, request.headers.get("authorization"))
-    if principal is None:
-        return error_response(
-            media, 401, "A valid API key is required: send `Authorization: Bearer <key>`.",
-            code="UNAUTHENTICATED", headers={"WWW-Authenticate": "Bearer"},
-        )
+
+async def _execute(request: Request, principal: Principal, media: str) -> ExecutionResult:
+    state = request.app.state
+    params = await _read_params(request, state.settings.max_body_bytes)
+    query, variables, operation_name, extensions = _check_params(params)
+    context = Context(
+        principal=principal,
+        sessions=state.sessions,
+        request_id=request.state.request_id,
+        loaders=Loaders(sessions=state.sessions, principal=principal),
+    )
+    allowed = {OperationType.QUERY}
+    if request.method == "POST":
+        allowed.add(OperationType.MUTATION)
     try:
-        params = await _read_params(request, state.settings.max_body_bytes)
-        query, variables, operation_name, extensions = _check_params(params)
-        context = Context(
-            principal=principal, sessions=state.sessions, request_id=request_id,
-            loaders=Loaders(sessions=state.sessions, principal=principal),
-        )
-        allowed = (
-            {OperationType.QUERY}
-            if request.method == "GET"
-            else {OperationType.QUERY, OperationType.MUTATION}
-        )
         result = await schema.execute(
-            query, variable_values=variables, context_value=context,
-            operation_name=operation_name, allowed_operation_types=allowed,
+            query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=operation_name,
+            allowed_operation_types=allowed,
             operation_extensions=extensions,
         )
-    except RequestError as error:
-        return error_response(media, error.status, error.message, headers=error.headers)
     except InvalidOperationTypeError as error:
         if request.method == "GET":
-            return error_response(media, 405, "Mutations need POST.", headers={"Allow": "POST"})
-        return error_response(media, 400, error.as_http_error_reason(request.method))
+            raise RequestError(405, "Mutations need POST.", {"Allow": "POST"}) from error
+        raise RequestError(400, error.as_http_error_reason(request.method)) from error
     except CannotGetOperationTypeError as error:
-        return error_response(media, 422 if media == GRAPHQL_RESPONSE else 200,
-                              error.as_http_error_reason())
-    except MissingQueryError:
-        return error_response(media, 400, "The request needs a `query` string.")
+        status = 422 if media == GRAPHQL_RESPONSE else 200
+        raise RequestError(status, error.as_http_error_reason()) from error
+    except MissingQueryError as error:
+        raise RequestError(400, "The request needs a `query` string.") from error
+    return cast("ExecutionResult", result)
 
+
+def _result_response(media: str, result: ExecutionResult) -> Response:
     body: dict[str, Any] = {}
     if result.errors:
         body["errors"] = [error.formatted for error in result.errors]
+    # Request errors (no path: parse, validation, variables) carry no `data` entry at all.
     if result.data is not None or not result.errors or any(e.path for e in result.errors):
         body["data"] = result.data
     if result.extensions:
         body["extensions"] = result.extensions
-    return JSONResponse(body, status_code=_status(media, result.data, result.errors), media_type=media)
+    status = _status(media, result.data, result.errors)
+    return JSONResponse(body, status_code=status, media_type=media)
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    media = _before_execution(request)
+    if isinstance(media, Response):
+        return media
+    state = request.app.state
+    principal = await authenticate(state.sessions, request.headers.get("authorization"))
+    if principal is None:
+        return error_response(
+            media,
+            401,
+            "A valid API key is required: send `Authorization: Bearer <key>`.",
+            code="UNAUTHENTICATED",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        result = await _execute(request, principal, media)
+    except RequestError as error:
+        return error_response(media, error.status, error.message, headers=error.headers)
+    return _result_response(media, result)

@@ -22,7 +22,7 @@ from schema.root import schema
 
 
 @dataclass
-class WebSocketContext(Context):
+class WebSocketContext(Context):  # type: ignore[misc]  # schema/ is not type-checked
     connection_params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -30,10 +30,10 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
     async def get_context(self, request: Any, response: Any) -> WebSocketContext:
         state = request.app.state
         return WebSocketContext(
-            principal=None,  # type: ignore[arg-type]  # set once connection_init authenticates
+            principal=None,  # set once connection_init authenticates
             sessions=state.sessions,
             request_id=request.scope.get("request_id", "ws"),
-            loaders=None,  # type: ignore[arg-type]
+            loaders=None,
         )
 
     async def on_ws_connect(self, context: WebSocketContext) -> None:

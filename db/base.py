@@ -60,7 +60,7 @@ class RecordMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
         # UPDATE ... WHERE version = :seen: two writers racing on one row cannot both win.
-        return {"version_id_col": cls.version}  # type: ignore[attr-defined]
+        return {"version_id_col": cls.version}
 
 
 class OwnedMixin:

@@ -67,7 +67,7 @@ class _SQLiteNumeric(Numeric[Decimal]):
         return process
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Any:
-        def process(value: float | int | str | None) -> Decimal | None:
+        def process(value: float | str | None) -> Decimal | None:
             if value is None:
                 return None
             return Decimal(f"{float(value):.2f}")

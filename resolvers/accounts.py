@@ -49,14 +49,19 @@ async def _parent_is_not_a_descendant(
             )
         ancestor = await session.scalar(select(Account.parent_id).where(Account.id == ancestor))
     raise UserInputError.single(
-        ErrorCode.INVALID, f"Account hierarchies are limited to {MAX_HIERARCHY_DEPTH} levels.",
+        ErrorCode.INVALID,
+        f"Account hierarchies are limited to {MAX_HIERARCHY_DEPTH} levels.",
         ("parent_id",),
     )
 
 
 async def create(session: AsyncSession, *, actor: Principal, data: Mapping[str, Any]) -> Account:
     return await records.create_from_input(
-        session, Account, SPEC, principal=actor, data=data,
+        session,
+        Account,
+        SPEC,
+        principal=actor,
+        data=data,
         rules=[records.currency_defaults(actor)],
     )
 
@@ -70,6 +75,12 @@ async def update(
     data: Mapping[str, Any],
 ) -> Account:
     return await records.update_from_input(
-        session, Account, SPEC, principal=actor, global_id=global_id,
-        expected_version=expected_version, data=data, rules=[_parent_is_not_a_descendant],
+        session,
+        Account,
+        SPEC,
+        principal=actor,
+        global_id=global_id,
+        expected_version=expected_version,
+        data=data,
+        rules=[_parent_is_not_a_descendant],
     )

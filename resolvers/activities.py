@@ -34,9 +34,9 @@ async def _logged_now_unless_scheduled(
     session: AsyncSession, activity: Activity | None, values: dict[str, Any]
 ) -> None:
     # A call or note logged without a time happened now; a task without one is simply undated.
-    if activity is None and values.get("occurred_at") is None and values.get("due_at") is None:
-        if values["type"] is not ActivityType.TASK:
-            values["occurred_at"] = utcnow()
+    undated = values.get("occurred_at") is None and values.get("due_at") is None
+    if activity is None and undated and values["type"] is not ActivityType.TASK:
+        values["occurred_at"] = utcnow()
 
 
 async def create(session: AsyncSession, *, actor: Principal, data: Mapping[str, Any]) -> Activity:
@@ -54,6 +54,11 @@ async def update(
     data: Mapping[str, Any],
 ) -> Activity:
     return await records.update_from_input(
-        session, Activity, SPEC, principal=actor, global_id=global_id,
-        expected_version=expected_version, data=data,
+        session,
+        Activity,
+        SPEC,
+        principal=actor,
+        global_id=global_id,
+        expected_version=expected_version,
+        data=data,
     )

@@ -23,7 +23,7 @@ def hash_key(secret: str) -> str:
 async def create(
     session: AsyncSession, *, workspace_name: str, role: ApiKeyRole, name: str | None = None
 ) -> tuple[str, ApiKey]:
-    """A new key for `workspace_name` (created if it does not exist); the secret is returned once."""
+    """A new key for `workspace_name` (created if new); the secret is returned only here."""
     workspace = await session.scalar(select(Workspace).where(Workspace.name == workspace_name))
     if workspace is None:
         workspace = Workspace(name=workspace_name)

@@ -38,7 +38,11 @@ async def _ends_after_it_starts(
 
 async def create(session: AsyncSession, *, actor: Principal, data: Mapping[str, Any]) -> Campaign:
     return await records.create_from_input(
-        session, Campaign, SPEC, principal=actor, data=data,
+        session,
+        Campaign,
+        SPEC,
+        principal=actor,
+        data=data,
         rules=[_ends_after_it_starts, records.currency_defaults(actor)],
     )
 
@@ -52,6 +56,12 @@ async def update(
     data: Mapping[str, Any],
 ) -> Campaign:
     return await records.update_from_input(
-        session, Campaign, SPEC, principal=actor, global_id=global_id,
-        expected_version=expected_version, data=data, rules=[_ends_after_it_starts],
+        session,
+        Campaign,
+        SPEC,
+        principal=actor,
+        global_id=global_id,
+        expected_version=expected_version,
+        data=data,
+        rules=[_ends_after_it_starts],
     )

@@ -41,6 +41,12 @@ async def update(
     data: Mapping[str, Any],
 ) -> Case:
     return await records.update_from_input(
-        session, Case, SPEC, principal=actor, global_id=global_id,
-        expected_version=expected_version, data=data, rules=RULES,
+        session,
+        Case,
+        SPEC,
+        principal=actor,
+        global_id=global_id,
+        expected_version=expected_version,
+        data=data,
+        rules=RULES,
     )

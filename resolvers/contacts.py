@@ -61,6 +61,11 @@ async def update(
     data: Mapping[str, Any],
 ) -> Contact:
     return await records.update_from_input(
-        session, Contact, SPEC, principal=actor, global_id=global_id,
-        expected_version=expected_version, data=data,
+        session,
+        Contact,
+        SPEC,
+        principal=actor,
+        global_id=global_id,
+        expected_version=expected_version,
+        data=data,
     )

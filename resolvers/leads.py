@@ -38,6 +38,11 @@ async def update(
     data: Mapping[str, Any],
 ) -> Lead:
     return await records.update_from_input(
-        session, Lead, SPEC, principal=actor, global_id=global_id,
-        expected_version=expected_version, data=data,
+        session,
+        Lead,
+        SPEC,
+        principal=actor,
+        global_id=global_id,
+        expected_version=expected_version,
+        data=data,
     )

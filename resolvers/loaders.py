@@ -40,9 +40,13 @@ async def related_rows(
 ) -> list[list[Record]]:
     """For each parent, the rows of its page (one more than asked, to tell if there is more)."""
     async with sessions() as session:
-        grouped = await paginate_per_parent(
-            session, records.scoped(model, principal, archived), Ordering(model),
-            parent_column, parent_ids, args,
+        grouped: dict[int, list[Record]] = await paginate_per_parent(
+            session,
+            records.scoped(model, principal, archived),
+            Ordering(model),
+            parent_column,
+            parent_ids,
+            args,
         )
     return [grouped[parent_id] for parent_id in parent_ids]
 
@@ -58,6 +62,10 @@ async def related_counts(
 ) -> list[int]:
     async with sessions() as session:
         return await records.count_per_parent(
-            session, model, parent_column, principal=principal, parent_ids=parent_ids,
+            session,
+            model,
+            parent_column,
+            principal=principal,
+            parent_ids=parent_ids,
             archived=archived,
         )

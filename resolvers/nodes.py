@@ -20,8 +20,16 @@ from resolvers import global_ids
 NODE_MODELS: dict[str, type[RecordMixin]] = {
     model.__name__: model
     for model in (
-        Account, Activity, Campaign, Case, Contact, Lead, Opportunity, OpportunityLineItem,
-        Product, User,
+        Account,
+        Activity,
+        Campaign,
+        Case,
+        Contact,
+        Lead,
+        Opportunity,
+        OpportunityLineItem,
+        Product,
+        User,
     )
 }
 

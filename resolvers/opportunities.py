@@ -58,19 +58,25 @@ async def _clean_line_items(
                 session, LINE_ITEM_SPEC, item, principal=actor, creating=True
             )
         except UserInputError as invalid:
-            errors += [FieldError(e.code, e.message, path + (e.field or ())) for e in invalid.errors]
+            errors += [
+                FieldError(e.code, e.message, path + (e.field or ())) for e in invalid.errors
+            ]
             continue
         product = await session.get_one(Product, values["product_id"])
         if not product.active:
-            errors.append(FieldError(ErrorCode.INVALID, "Product is inactive.", (*path, "product_id")))
+            errors.append(
+                FieldError(ErrorCode.INVALID, "Product is inactive.", (*path, "product_id"))
+            )
             continue
         if values.get("unit_price") is None:
             if product.currency != currency:
-                errors.append(FieldError(
-                    ErrorCode.REQUIRED,
-                    f"Product is priced in {product.currency}; give a unit price in {currency}.",
-                    (*path, "unit_price"),
-                ))
+                errors.append(
+                    FieldError(
+                        ErrorCode.REQUIRED,
+                        f"Product is priced in {product.currency}; give a unitPrice in {currency}.",
+                        (*path, "unit_price"),
+                    )
+                )
                 continue
             values["unit_price"] = product.unit_price
         values["discount"] = values.get("discount") or Decimal(0)
@@ -91,12 +97,30 @@ def _amount_is_derived(data: Mapping[str, Any]) -> None:
 
 
 async def _active_line_item_count(session: AsyncSession, opportunity_id: int) -> int:
-    return int(await session.scalar(
-        select(func.count()).where(
-            OpportunityLineItem.opportunity_id == opportunity_id,
-            OpportunityLineItem.archived_at.is_(None),
+    return int(
+        await session.scalar(
+            select(func.count()).where(
+                OpportunityLineItem.opportunity_id == opportunity_id,
+                OpportunityLineItem.archived_at.is_(None),
+            )
         )
-    ) or 0)
+        or 0
+    )
+
+
+def _add_line_items(
+    session: AsyncSession, actor: Principal, opportunity_id: int, items: list[dict[str, Any]]
+) -> None:
+    for item in items:
+        session.add(
+            OpportunityLineItem(
+                workspace_id=actor.workspace_id, opportunity_id=opportunity_id, **item
+            )
+        )
+
+
+def _amount_of(items: list[dict[str, Any]]) -> Decimal:
+    return sum((item["total"] for item in items), Decimal(0))
 
 
 async def _replace_line_items(
@@ -112,12 +136,11 @@ async def _replace_line_items(
         .values(archived_at=utcnow(), version=OpportunityLineItem.version + 1)
         .execution_options(synchronize_session=False)
     )
-    for item in items:
-        session.add(OpportunityLineItem(
-            workspace_id=actor.workspace_id, opportunity_id=opportunity.id, **item
-        ))
+    _add_line_items(session, actor, opportunity.id, items)
     if items:
-        opportunity.amount = sum((item["total"] for item in items), Decimal(0))
+        opportunity.amount = _amount_of(items)
+    # Other line items change the opportunity even when its amount stays: a new version.
+    opportunity.updated_at = utcnow()
 
 
 async def create(
@@ -126,13 +149,17 @@ async def create(
     fields = dict(data)
     items = fields.pop("line_items", None) or []
     values = await records.clean_input(session, SPEC, fields, principal=actor, creating=True)
-    for rule in (records.currency_defaults(actor), contact_belongs_to_account("primary_contact_id")):
+    for rule in (
+        records.currency_defaults(actor),
+        contact_belongs_to_account("primary_contact_id"),
+    ):
         await rule(session, None, values)
     cleaned_items = await _clean_line_items(session, actor, items, values["currency"])
     if cleaned_items:
         _amount_is_derived(fields)
+        values["amount"] = _amount_of(cleaned_items)
     opportunity = await records.create(session, Opportunity, principal=actor, values=values)
-    await _replace_line_items(session, actor, opportunity, cleaned_items)
+    _add_line_items(session, actor, opportunity.id, cleaned_items)
     await session.flush()
     return opportunity
 
@@ -148,7 +175,10 @@ async def update(
     fields = dict(data)
     items = fields.pop("line_items", None)
     opportunity = await records.get_for_write(
-        session, Opportunity, principal=actor, global_id=global_id,
+        session,
+        Opportunity,
+        principal=actor,
+        global_id=global_id,
         expected_version=expected_version,
     )
     values = await records.clean_input(session, SPEC, fields, principal=actor, creating=False)

@@ -19,7 +19,6 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from db.base import Base
 from resolvers.errors import BadRequestError
 
 Row = TypeVar("Row")
@@ -68,9 +67,9 @@ class Page(Generic[Row]):
 class Ordering:
     """An ORDER BY that always ends with the id, so that every row has a unique position."""
 
-    def __init__(self, model: type[Base], keys: Sequence[InstrumentedAttribute[Any]] = ()) -> None:
+    def __init__(self, model: type[Any], keys: Sequence[InstrumentedAttribute[Any]] = ()) -> None:
         self.model = model
-        self.keys: list[InstrumentedAttribute[Any]] = [*keys, model.id]  # type: ignore[attr-defined]
+        self.keys: list[InstrumentedAttribute[Any]] = [*keys, model.id]
         self.signature = ",".join(key.key for key in self.keys)
 
     def key_of(self, row: Any) -> list[Any]:
@@ -134,7 +133,9 @@ def _from_json(key: InstrumentedAttribute[Any], value: Any) -> Any:
     return value
 
 
-def _window_bounds(ordering: Ordering, args: PageArgs, columns: Sequence[Any] | None = None) -> list[Any]:
+def _window_bounds(
+    ordering: Ordering, args: PageArgs, columns: Sequence[Any] | None = None
+) -> list[Any]:
     conditions = []
     if args.after is not None:
         conditions.append(ordering.after(ordering.decode_cursor(args.after), columns=columns))
@@ -143,7 +144,9 @@ def _window_bounds(ordering: Ordering, args: PageArgs, columns: Sequence[Any] | 
     return conditions
 
 
-def _order_by(ordering: Ordering, args: PageArgs, columns: Sequence[Any] | None = None) -> list[Any]:
+def _order_by(
+    ordering: Ordering, args: PageArgs, columns: Sequence[Any] | None = None
+) -> list[Any]:
     columns = columns or ordering.keys
     return [column.desc() if args.backward else column.asc() for column in columns]
 
@@ -169,7 +172,7 @@ def build_page(
 
 async def paginate(
     sessions: async_sessionmaker[AsyncSession],
-    statement: Select[tuple[Row]],
+    statement: Select[Any],
     ordering: Ordering,
     args: PageArgs,
 ) -> Page[Row]:
@@ -192,7 +195,7 @@ async def paginate(
 
 async def paginate_per_parent(
     session: AsyncSession,
-    statement: Select[tuple[Row]],
+    statement: Select[Any],
     ordering: Ordering,
     parent_column: InstrumentedAttribute[Any],
     parent_ids: Sequence[int],
@@ -220,4 +223,3 @@ async def paginate_per_parent(
     for record in (await session.scalars(query)).all():
         grouped[getattr(record, parent_column.key)].append(record)
     return grouped
-

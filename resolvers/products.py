@@ -28,8 +28,13 @@ def _sku_is_unique(actor: Principal) -> records.Rule:
     async def rule(session: AsyncSession, product: Product | None, values: dict[str, Any]) -> None:
         if "sku" in values:
             await records.ensure_unique(
-                session, Product, principal=actor, column=Product.sku, value=values["sku"],
-                field="sku", exclude_id=product.id if product else None,
+                session,
+                Product,
+                principal=actor,
+                column=Product.sku,
+                value=values["sku"],
+                field="sku",
+                exclude_id=product.id if product else None,
             )
 
     return rule
@@ -37,7 +42,11 @@ def _sku_is_unique(actor: Principal) -> records.Rule:
 
 async def create(session: AsyncSession, *, actor: Principal, data: Mapping[str, Any]) -> Product:
     return await records.create_from_input(
-        session, Product, SPEC, principal=actor, data=data,
+        session,
+        Product,
+        SPEC,
+        principal=actor,
+        data=data,
         rules=[_sku_is_unique(actor), records.currency_defaults(actor)],
     )
 
@@ -51,6 +60,12 @@ async def update(
     data: Mapping[str, Any],
 ) -> Product:
     return await records.update_from_input(
-        session, Product, SPEC, principal=actor, global_id=global_id,
-        expected_version=expected_version, data=data, rules=[_sku_is_unique(actor)],
+        session,
+        Product,
+        SPEC,
+        principal=actor,
+        global_id=global_id,
+        expected_version=expected_version,
+        data=data,
+        rules=[_sku_is_unique(actor)],
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,7 +34,7 @@ class ArchiveScope(StrEnum):
     ALL = "ALL"
 
 
-def scoped(model: type[Record], principal: Principal, archived: ArchiveScope) -> Select[tuple[Record]]:
+def scoped(model: type[Record], principal: Principal, archived: ArchiveScope) -> Select[Any]:
     statement = select(model).where(model.workspace_id == principal.workspace_id)
     if archived is ArchiveScope.ACTIVE:
         statement = statement.where(model.archived_at.is_(None))
@@ -78,7 +78,7 @@ async def count_per_parent(
     rows = await session.execute(
         statement.with_only_columns(parent_column, func.count()).group_by(parent_column)
     )
-    counts = {parent_id: count for parent_id, count in rows}
+    counts: dict[int, int] = dict(rows.all())
     return [counts.get(parent_id, 0) for parent_id in parent_ids]
 
 
@@ -130,16 +130,11 @@ async def clean_input(
     for name, cleaner in spec.items():
         if name not in data:
             if creating and cleaner.required:
-                errors.append(FieldError(ErrorCode.REQUIRED, "is required", (name,)))
+                message = f"{_label(name)} is required"
+                errors.append(FieldError(ErrorCode.REQUIRED, message, (name,)))
             continue
-        raw = data[name]
         try:
-            if raw is None:
-                if cleaner.required or not cleaner.nullable:
-                    raise InvalidValueError("must not be null", ErrorCode.REQUIRED)
-                cleaned = await cleaner.clean(None, lookup) if _cleans_null(cleaner) else None
-            else:
-                cleaned = await cleaner.clean(raw, lookup)
+            cleaned = await _clean_value(cleaner, data[name], lookup)
         except InvalidValueError as error:
             errors.append(FieldError(error.code, f"{_label(name)} {error.message}", (name,)))
             continue
@@ -150,6 +145,14 @@ async def clean_input(
     if errors:
         raise UserInputError(errors)
     return values
+
+
+async def _clean_value(cleaner: Cleaner, raw: Any, lookup: Lookup) -> Any:
+    if raw is not None:
+        return await cleaner.clean(raw, lookup)
+    if cleaner.required or not cleaner.nullable:
+        raise InvalidValueError("must not be null", ErrorCode.REQUIRED)
+    return await cleaner.clean(None, lookup) if _cleans_null(cleaner) else None
 
 
 def _cleans_null(cleaner: Cleaner) -> bool:
@@ -172,7 +175,9 @@ async def ensure_unique(
     exclude_id: int | None = None,
 ) -> None:
     """A clear DUPLICATE error before the database's unique constraint would refuse the row."""
-    statement = select(model.id).where(model.workspace_id == principal.workspace_id, column == value)
+    statement = select(model.id).where(
+        model.workspace_id == principal.workspace_id, column == value
+    )
     if exclude_id is not None:
         statement = statement.where(model.id != exclude_id)
     if await session.scalar(statement.limit(1)) is not None:
@@ -191,7 +196,7 @@ def assign(record: RecordMixin, values: Mapping[str, Any]) -> None:
 async def create(
     session: AsyncSession, model: type[Record], *, principal: Principal, values: Mapping[str, Any]
 ) -> Record:
-    record = model(workspace_id=principal.workspace_id, **values)
+    record: Record = cast("Any", model)(workspace_id=principal.workspace_id, **values)
     session.add(record)
     await session.flush()
     return record
@@ -206,8 +211,12 @@ async def archive(
     expected_version: int | None,
 ) -> Record:
     record = await get_for_write(
-        session, model, principal=principal, global_id=global_id,
-        expected_version=expected_version, allow_archived=True,
+        session,
+        model,
+        principal=principal,
+        global_id=global_id,
+        expected_version=expected_version,
+        allow_archived=True,
     )
     if record.archived_at is None:  # archiving twice changes nothing
         record.archived_at = utcnow()
@@ -224,8 +233,12 @@ async def restore(
     expected_version: int | None,
 ) -> Record:
     record = await get_for_write(
-        session, model, principal=principal, global_id=global_id,
-        expected_version=expected_version, allow_archived=True,
+        session,
+        model,
+        principal=principal,
+        global_id=global_id,
+        expected_version=expected_version,
+        allow_archived=True,
     )
     if record.archived_at is not None:
         record.archived_at = None

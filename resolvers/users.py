@@ -23,8 +23,13 @@ def _email_is_unique(actor: Principal) -> records.Rule:
     async def rule(session: AsyncSession, user: User | None, values: dict[str, Any]) -> None:
         if "email" in values:
             await records.ensure_unique(
-                session, User, principal=actor, column=User.email, value=values["email"],
-                field="email", exclude_id=user.id if user else None,
+                session,
+                User,
+                principal=actor,
+                column=User.email,
+                value=values["email"],
+                field="email",
+                exclude_id=user.id if user else None,
             )
 
     return rule
@@ -45,6 +50,12 @@ async def update(
     data: Mapping[str, Any],
 ) -> User:
     return await records.update_from_input(
-        session, User, SPEC, principal=actor, global_id=global_id,
-        expected_version=expected_version, data=data, rules=[_email_is_unique(actor)],
+        session,
+        User,
+        SPEC,
+        principal=actor,
+        global_id=global_id,
+        expected_version=expected_version,
+        data=data,
+        rules=[_email_is_unique(actor)],
     )

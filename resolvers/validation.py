@@ -43,7 +43,7 @@ class Lookup:
 
 class Cleaner:
     required: bool = False
-    # False for columns that always hold a value but may be left out of an input (a default applies).
+    # False for columns that always hold a value, though an input may leave them out (defaults).
     nullable: bool = True
 
     async def clean(self, value: Any, lookup: Lookup) -> Any:
@@ -152,13 +152,16 @@ class Amount(Cleaner):
         if not amount.is_finite():
             raise InvalidValueError("must be a finite number")
         if amount < 0 or (self.positive and amount == 0):
-            raise InvalidValueError("must be greater than 0" if self.positive else "must not be negative")
+            raise InvalidValueError(
+                "must be greater than 0" if self.positive else "must not be negative"
+            )
         if amount > self.maximum:
             raise InvalidValueError(f"must be at most {self.maximum}")
         exponent = amount.normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > self.places:
             raise InvalidValueError(f"must have at most {self.places} decimal places")
-        return amount
+        # Stored and returned at a fixed scale: 1234.5 reads back as 1234.50 everywhere.
+        return amount.quantize(Decimal(1).scaleb(-self.places))
 
 
 @dataclass(frozen=True)

@@ -52,26 +52,44 @@ class Account(Node, OwnedFields):
         return Address(**values) if any(values.values()) else None
 
     parent = reference(
-        Annotated["Account", strawberry.lazy("schema.accounts")], AccountModel, "parent_id",
+        Annotated["Account", strawberry.lazy("schema.accounts")],
+        AccountModel,
+        "parent_id",
         "The account this one belongs to (a subsidiary's parent).",
     )
     child_accounts = related_connection(
-        Annotated["AccountConnection", strawberry.lazy("schema.accounts")], AccountModel,
-        AccountModel.parent_id, AccountFilter, "Accounts whose parent is this account.",
+        Annotated["AccountConnection", strawberry.lazy("schema.accounts")],
+        AccountModel,
+        AccountModel.parent_id,
+        AccountFilter,
+        "Accounts whose parent is this account.",
     )
     contacts = related_connection(
-        ContactConnection, ContactModel, ContactModel.account_id, ContactFilter,
+        ContactConnection,
+        ContactModel,
+        ContactModel.account_id,
+        ContactFilter,
         "People at this account.",
     )
     opportunities = related_connection(
-        OpportunityConnection, OpportunityModel, OpportunityModel.account_id, OpportunityFilter,
+        OpportunityConnection,
+        OpportunityModel,
+        OpportunityModel.account_id,
+        OpportunityFilter,
         "Deals with this account.",
     )
     cases = related_connection(
-        CaseConnection, CaseModel, CaseModel.account_id, CaseFilter, "Support cases of this account."
+        CaseConnection,
+        CaseModel,
+        CaseModel.account_id,
+        CaseFilter,
+        "Support cases of this account.",
     )
     activities = related_connection(
-        ActivityConnection, ActivityModel, ActivityModel.account_id, ActivityFilter,
+        ActivityConnection,
+        ActivityModel,
+        ActivityModel.account_id,
+        ActivityFilter,
         "The account's timeline: calls, emails, meetings, notes and tasks.",
     )
 
@@ -84,7 +102,9 @@ class AccountConnection(Connection[Account]):
 @strawberry.input
 class AccountCreateInput:
     name: str
-    website: str | None = strawberry.field(default=None, description="http(s) URL; a bare domain means https.")
+    website: str | None = strawberry.field(
+        default=None, description="http(s) URL; a bare domain means https."
+    )
     industry: str | None = None
     employee_count: int | None = None
     annual_revenue: Decimal | None = None
@@ -99,7 +119,9 @@ class AccountCreateInput:
 
 @strawberry.type
 class AccountQuery:
-    accounts = list_field(AccountConnection, AccountModel, AccountFilter, "Accounts of the workspace.")
+    accounts = list_field(
+        AccountConnection, AccountModel, AccountFilter, "Accounts of the workspace."
+    )
 
 
 AccountMutation = crud_mutations("Account", Account, AccountModel, AccountCreateInput, accounts)

@@ -32,17 +32,29 @@ class Activity(Node, OwnedFields):
     due_at: datetime | None = strawberry.field(description="When it is due (tasks).")
     completed: bool
     account = reference(
-        Annotated["Account", strawberry.lazy("schema.accounts")], AccountModel, "account_id", "Linked account."
+        Annotated["Account", strawberry.lazy("schema.accounts")],
+        AccountModel,
+        "account_id",
+        "Linked account.",
     )
     contact = reference(
-        Annotated["Contact", strawberry.lazy("schema.contacts")], ContactModel, "contact_id", "Linked contact."
+        Annotated["Contact", strawberry.lazy("schema.contacts")],
+        ContactModel,
+        "contact_id",
+        "Linked contact.",
     )
-    lead = reference(Annotated["Lead", strawberry.lazy("schema.leads")], LeadModel, "lead_id", "Linked lead.")
+    lead = reference(
+        Annotated["Lead", strawberry.lazy("schema.leads")], LeadModel, "lead_id", "Linked lead."
+    )
     opportunity = reference(
-        Annotated["Opportunity", strawberry.lazy("schema.opportunities")], OpportunityModel,
-        "opportunity_id", "Linked opportunity.",
+        Annotated["Opportunity", strawberry.lazy("schema.opportunities")],
+        OpportunityModel,
+        "opportunity_id",
+        "Linked opportunity.",
     )
-    case = reference(Annotated["Case", strawberry.lazy("schema.cases")], CaseModel, "case_id", "Linked case.")
+    case = reference(
+        Annotated["Case", strawberry.lazy("schema.cases")], CaseModel, "case_id", "Linked case."
+    )
 
 
 @strawberry.type
@@ -70,7 +82,11 @@ class ActivityCreateInput:
 
 @strawberry.type
 class ActivityQuery:
-    activities = list_field(ActivityConnection, ActivityModel, ActivityFilter, "Activities of the workspace.")
+    activities = list_field(
+        ActivityConnection, ActivityModel, ActivityFilter, "Activities of the workspace."
+    )
 
 
-ActivityMutation = crud_mutations("Activity", Activity, ActivityModel, ActivityCreateInput, activities)
+ActivityMutation = crud_mutations(
+    "Activity", Activity, ActivityModel, ActivityCreateInput, activities
+)

@@ -32,13 +32,16 @@ class Campaign(Node, OwnedFields):
     start_date: date | None
     end_date: date | None
     leads = related_connection(
-        Annotated["LeadConnection", strawberry.lazy("schema.leads")], LeadModel,
-        LeadModel.campaign_id, Annotated["LeadFilter", strawberry.lazy("schema.leads")],
+        Annotated["LeadConnection", strawberry.lazy("schema.leads")],
+        LeadModel,
+        LeadModel.campaign_id,
+        Annotated["LeadFilter", strawberry.lazy("schema.leads")],
         "Leads this campaign sourced.",
     )
     opportunities = related_connection(
         Annotated["OpportunityConnection", strawberry.lazy("schema.opportunities")],
-        OpportunityModel, OpportunityModel.campaign_id,
+        OpportunityModel,
+        OpportunityModel.campaign_id,
         Annotated["OpportunityFilter", strawberry.lazy("schema.opportunities")],
         "Deals this campaign sourced.",
     )
@@ -65,7 +68,11 @@ class CampaignCreateInput:
 
 @strawberry.type
 class CampaignQuery:
-    campaigns = list_field(CampaignConnection, CampaignModel, CampaignFilter, "Campaigns of the workspace.")
+    campaigns = list_field(
+        CampaignConnection, CampaignModel, CampaignFilter, "Campaigns of the workspace."
+    )
 
 
-CampaignMutation = crud_mutations("Campaign", Campaign, CampaignModel, CampaignCreateInput, campaigns)
+CampaignMutation = crud_mutations(
+    "Campaign", Campaign, CampaignModel, CampaignCreateInput, campaigns
+)

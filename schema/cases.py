@@ -28,16 +28,22 @@ class Case(Node, OwnedFields):
     origin: CaseOrigin | None
     status: CaseStatus = strawberry.field(description="Changed only by transitions.")
     account = reference(
-        Annotated["Account", strawberry.lazy("schema.accounts")], AccountModel, "account_id",
+        Annotated["Account", strawberry.lazy("schema.accounts")],
+        AccountModel,
+        "account_id",
         "The customer organization.",
     )
     contact = reference(
-        Annotated["Contact", strawberry.lazy("schema.contacts")], ContactModel, "contact_id",
+        Annotated["Contact", strawberry.lazy("schema.contacts")],
+        ContactModel,
+        "contact_id",
         "The person who raised the case.",
     )
     activities = related_connection(
-        Annotated["ActivityConnection", strawberry.lazy("schema.activities")], ActivityModel,
-        ActivityModel.case_id, Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
+        Annotated["ActivityConnection", strawberry.lazy("schema.activities")],
+        ActivityModel,
+        ActivityModel.case_id,
+        Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
         "The case's timeline.",
     )
 

@@ -38,28 +38,37 @@ class Contact(Node, OwnedFields):
         return " ".join(part for part in (self.first_name, self.last_name) if part)
 
     account = reference(
-        Annotated["Account", strawberry.lazy("schema.accounts")], AccountModel, "account_id",
+        Annotated["Account", strawberry.lazy("schema.accounts")],
+        AccountModel,
+        "account_id",
         "The organization the person works at.",
     )
     opportunities = related_connection(
         Annotated["OpportunityConnection", strawberry.lazy("schema.opportunities")],
-        OpportunityModel, OpportunityModel.primary_contact_id,
+        OpportunityModel,
+        OpportunityModel.primary_contact_id,
         Annotated["OpportunityFilter", strawberry.lazy("schema.opportunities")],
         "Deals where this person is the primary contact.",
     )
     cases = related_connection(
-        Annotated["CaseConnection", strawberry.lazy("schema.cases")], CaseModel,
-        CaseModel.contact_id, Annotated["CaseFilter", strawberry.lazy("schema.cases")],
+        Annotated["CaseConnection", strawberry.lazy("schema.cases")],
+        CaseModel,
+        CaseModel.contact_id,
+        Annotated["CaseFilter", strawberry.lazy("schema.cases")],
         "Support cases raised by this person.",
     )
     referred_leads = related_connection(
-        Annotated["LeadConnection", strawberry.lazy("schema.leads")], LeadModel,
-        LeadModel.referred_by_id, Annotated["LeadFilter", strawberry.lazy("schema.leads")],
+        Annotated["LeadConnection", strawberry.lazy("schema.leads")],
+        LeadModel,
+        LeadModel.referred_by_id,
+        Annotated["LeadFilter", strawberry.lazy("schema.leads")],
         "Leads this person referred (advocacy).",
     )
     activities = related_connection(
-        Annotated["ActivityConnection", strawberry.lazy("schema.activities")], ActivityModel,
-        ActivityModel.contact_id, Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
+        Annotated["ActivityConnection", strawberry.lazy("schema.activities")],
+        ActivityModel,
+        ActivityModel.contact_id,
+        Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
         "The person's timeline.",
     )
 
@@ -82,7 +91,9 @@ class ContactCreateInput:
 
 @strawberry.type
 class ContactQuery:
-    contacts = list_field(ContactConnection, ContactModel, ContactFilter, "Contacts of the workspace.")
+    contacts = list_field(
+        ContactConnection, ContactModel, ContactFilter, "Contacts of the workspace."
+    )
 
 
 ContactMutation = crud_mutations("Contact", Contact, ContactModel, ContactCreateInput, contacts)

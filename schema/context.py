@@ -1,6 +1,5 @@
 """The per-request context: who is calling, where sessions come from, and the DataLoaders."""
 
-
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import partial
@@ -45,8 +44,13 @@ class Loaders:
     ) -> DataLoader[int, list[Any]]:
         async def load(parent_ids: list[int]) -> list[list[Any]]:
             return await loaders.related_rows(
-                self.sessions, model, parent_column, principal=self.principal,
-                parent_ids=parent_ids, args=args, archived=archived,
+                self.sessions,
+                model,
+                parent_column,
+                principal=self.principal,
+                parent_ids=parent_ids,
+                args=args,
+                archived=archived,
             )
 
         return self._get(("related", model, parent_column.key, args, archived), load)
@@ -56,8 +60,12 @@ class Loaders:
     ) -> DataLoader[int, int]:
         async def load(parent_ids: list[int]) -> list[int]:
             return await loaders.related_counts(
-                self.sessions, model, parent_column, principal=self.principal,
-                parent_ids=parent_ids, archived=archived,
+                self.sessions,
+                model,
+                parent_column,
+                principal=self.principal,
+                parent_ids=parent_ids,
+                archived=archived,
             )
 
         return self._get(("count", model, parent_column.key, archived), load)

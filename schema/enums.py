@@ -11,7 +11,9 @@ LifecycleStage = strawberry.enum(
 )
 LeadStatus = strawberry.enum(enums.LeadStatus, description="Where a lead stands.")
 OpportunityStage = strawberry.enum(enums.OpportunityStage, description="Sales pipeline stage.")
-ForecastCategory = strawberry.enum(enums.ForecastCategory, description="Forecast bucket of a stage.")
+ForecastCategory = strawberry.enum(
+    enums.ForecastCategory, description="Forecast bucket of a stage."
+)
 CaseStatus = strawberry.enum(enums.CaseStatus, description="Support case workflow status.")
 CasePriority = strawberry.enum(enums.CasePriority, description="How urgent a case is.")
 CaseOrigin = strawberry.enum(enums.CaseOrigin, description="The channel a case came in through.")

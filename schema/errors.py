@@ -1,6 +1,5 @@
 """`UserError` and `ErrorCode`: the payload errors every mutation returns."""
 
-
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
@@ -14,10 +13,12 @@ ErrorCode = strawberry.enum(
 )
 
 
-@strawberry.type(description="An expected failure of a mutation: invalid input, a missing record, a conflict.")
+@strawberry.type(
+    description="An expected failure of a mutation: invalid input, a missing record, a conflict."
+)
 class UserError:
     field: list[str] | None = strawberry.field(
-        description="Path to the input field at fault, e.g. [\"lineItems\", \"0\", \"quantity\"]."
+        description='Path to the input field at fault, e.g. ["lineItems", "0", "quantity"].'
     )
     message: str
     code: ErrorCode  # type: ignore[valid-type]

@@ -23,8 +23,10 @@ class MaskUnexpectedErrors(MaskErrors):
     the full traceback goes to the log under the same id. Expected errors pass unchanged."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda error: not _is_expected(error),
-                         error_message="Internal server error.")
+        super().__init__(
+            should_mask_error=lambda error: not _is_expected(error),
+            error_message="Internal server error.",
+        )
 
     def _request_id(self) -> str:
         context: Any = self.execution_context.context
@@ -33,7 +35,9 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = self._request_id()
         logger.error(
-            "Unexpected error in %s (request %s)", ".".join(map(str, error.path or [])), request_id,
+            "Unexpected error in %s (request %s)",
+            ".".join(map(str, error.path or [])),
+            request_id,
             exc_info=error.original_error,
         )
         masked = super().anonymise_error(error)

@@ -42,6 +42,8 @@ class RecordFields:
 @strawberry.type
 class OwnedFields(RecordFields):
     owner = reference(
-        Annotated["User", strawberry.lazy("schema.users")], User, "owner_id",
+        Annotated["User", strawberry.lazy("schema.users")],
+        User,
+        "owner_id",
         "The user responsible for this record.",
     )

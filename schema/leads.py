@@ -35,16 +35,22 @@ class Lead(Node, OwnedFields):
         return " ".join(part for part in (self.first_name, self.last_name) if part)
 
     campaign = reference(
-        Annotated["Campaign", strawberry.lazy("schema.campaigns")], CampaignModel, "campaign_id",
+        Annotated["Campaign", strawberry.lazy("schema.campaigns")],
+        CampaignModel,
+        "campaign_id",
         "The campaign that sourced this lead.",
     )
     referred_by = reference(
-        Annotated["Contact", strawberry.lazy("schema.contacts")], ContactModel, "referred_by_id",
+        Annotated["Contact", strawberry.lazy("schema.contacts")],
+        ContactModel,
+        "referred_by_id",
         "The contact who referred this lead.",
     )
     activities = related_connection(
-        Annotated["ActivityConnection", strawberry.lazy("schema.activities")], ActivityModel,
-        ActivityModel.lead_id, Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
+        Annotated["ActivityConnection", strawberry.lazy("schema.activities")],
+        ActivityModel,
+        ActivityModel.lead_id,
+        Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
         "The lead's timeline.",
     )
 
@@ -62,7 +68,9 @@ class LeadCreateInput:
     title: str | None = None
     email: str | None = None
     phone: str | None = None
-    campaign_id: strawberry.ID | None = strawberry.field(default=None, description="Source campaign.")
+    campaign_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Source campaign."
+    )
     referred_by_id: strawberry.ID | None = strawberry.field(
         default=None, description="The contact who referred this lead."
     )

@@ -39,12 +39,16 @@ class OpportunityLineItem(Node, RecordFields):
         description="quantity × unitPrice × (1 − discount/100), rounded half up to cents."
     )
     product = reference(
-        Annotated["Product", strawberry.lazy("schema.products")], ProductModel, "product_id",
+        Annotated["Product", strawberry.lazy("schema.products")],
+        ProductModel,
+        "product_id",
         "The product sold.",
     )
     opportunity = reference(
-        Annotated["Opportunity", strawberry.lazy("schema.opportunities")], OpportunityModel,
-        "opportunity_id", "The opportunity this line belongs to.",
+        Annotated["Opportunity", strawberry.lazy("schema.opportunities")],
+        OpportunityModel,
+        "opportunity_id",
+        "The opportunity this line belongs to.",
     )
 
 
@@ -67,25 +71,36 @@ class Opportunity(Node, OwnedFields):
     closed_at: datetime | None
     lost_reason: str | None
     account = reference(
-        Annotated["Account", strawberry.lazy("schema.accounts")], AccountModel, "account_id",
+        Annotated["Account", strawberry.lazy("schema.accounts")],
+        AccountModel,
+        "account_id",
         "The customer organization.",
     )
     primary_contact = reference(
-        Annotated["Contact", strawberry.lazy("schema.contacts")], ContactModel,
-        "primary_contact_id", "The main person on the customer's side.",
+        Annotated["Contact", strawberry.lazy("schema.contacts")],
+        ContactModel,
+        "primary_contact_id",
+        "The main person on the customer's side.",
     )
     campaign = reference(
-        Annotated["Campaign", strawberry.lazy("schema.campaigns")], CampaignModel, "campaign_id",
+        Annotated["Campaign", strawberry.lazy("schema.campaigns")],
+        CampaignModel,
+        "campaign_id",
         "The campaign that sourced this deal.",
     )
     line_items = related_connection(
-        OpportunityLineItemConnection, LineItemModel, LineItemModel.opportunity_id,
-        OpportunityLineItemFilter, "Products on this deal.",
+        OpportunityLineItemConnection,
+        LineItemModel,
+        LineItemModel.opportunity_id,
+        OpportunityLineItemFilter,
+        "Products on this deal.",
     )
     activities = related_connection(
-        Annotated["ActivityConnection", strawberry.lazy("schema.activities")], ActivityModel,
+        Annotated["ActivityConnection", strawberry.lazy("schema.activities")],
+        ActivityModel,
         ActivityModel.opportunity_id,
-        Annotated["ActivityFilter", strawberry.lazy("schema.activities")], "The deal's timeline.",
+        Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
+        "The deal's timeline.",
     )
 
 
@@ -112,7 +127,9 @@ class OpportunityCreateInput:
     primary_contact_id: strawberry.ID | None = strawberry.field(
         default=None, description="Must belong to the account when both are given."
     )
-    campaign_id: strawberry.ID | None = strawberry.field(default=None, description="Source campaign.")
+    campaign_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Source campaign."
+    )
     amount: Decimal | None = strawberry.field(
         default=None, description="Leave out when giving line items: it is their sum."
     )
@@ -129,7 +146,10 @@ class OpportunityCreateInput:
 @strawberry.type
 class OpportunityQuery:
     opportunities = list_field(
-        OpportunityConnection, OpportunityModel, OpportunityFilter, "Opportunities of the workspace."
+        OpportunityConnection,
+        OpportunityModel,
+        OpportunityFilter,
+        "Opportunities of the workspace.",
     )
 
 

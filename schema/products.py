@@ -48,7 +48,9 @@ class ProductCreateInput:
 
 @strawberry.type
 class ProductQuery:
-    products = list_field(ProductConnection, ProductModel, ProductFilter, "Products of the workspace.")
+    products = list_field(
+        ProductConnection, ProductModel, ProductFilter, "Products of the workspace."
+    )
 
 
 ProductMutation = crud_mutations("Product", Product, ProductModel, ProductCreateInput, products)

@@ -5,7 +5,6 @@ A domain module (schema/accounts.py, ...) declares its node type, filter and cre
 four mutations from them, so every record type behaves the same way for partners.
 """
 
-
 import dataclasses
 from collections.abc import Awaitable, Callable
 from enum import Enum
@@ -52,8 +51,11 @@ def list_field(connection: Any, model: type[Any], filter_type: Any, description:
     ) -> connection:  # type: ignore[valid-type]
         context = info.context
         page = await records.list_(
-            context.sessions, model, principal=context.principal,
-            args=page_args(first, after, last, before), archived=archive_scope(filter),
+            context.sessions,
+            model,
+            principal=context.principal,
+            args=page_args(first, after, last, before),
+            archived=archive_scope(filter),
         )
         return connection(page=page)
 
@@ -72,21 +74,29 @@ def update_input(entity: str, create_input: Any) -> Any:
     """`<Entity>UpdateInput`: the id, the expected version, and every create field made optional."""
     fields: dict[str, tuple[Any, Any]] = {
         "id": (strawberry.ID, strawberry.field(description=f"The {entity}'s global id.")),
-        "expected_version": (int | None, strawberry.field(
-            default=None,
-            description="The version you last read; a different current version is a "
-            "VERSION_CONFLICT and changes nothing. Leave out to overwrite unconditionally.",
-        )),
+        "expected_version": (
+            int | None,
+            strawberry.field(
+                default=None,
+                description="The version you last read; a different current version is a "
+                "VERSION_CONFLICT and changes nothing. Leave out to overwrite unconditionally.",
+            ),
+        ),
     }
     for field in get_object_definition(create_input, strict=True).fields:
         annotation = field.type_annotation.annotation if field.type_annotation else field.type
         nullable = _is_optional(annotation)
         keep = "Leave out to keep the current value" + ("; null clears it." if nullable else ".")
-        fields[field.python_name] = (annotation if nullable else annotation | None, strawberry.field(
-            default=UNSET, description=f"{field.description or ''} {keep}".strip(),
-        ))
+        fields[field.python_name] = (
+            annotation if nullable else annotation | None,
+            strawberry.field(
+                default=UNSET,
+                description=f"{field.description or ''} {keep}".strip(),
+            ),
+        )
     return _input_type(
-        f"{entity}UpdateInput", fields,
+        f"{entity}UpdateInput",
+        fields,
         f"Changes to a {entity}: only the fields present are written.",
     )
 
@@ -100,9 +110,13 @@ def reference_input(entity: str, verb: str) -> Any:
         f"{entity}{verb}Input",
         {
             "id": (strawberry.ID, strawberry.field(description=f"The {entity}'s global id.")),
-            "expected_version": (int | None, strawberry.field(
-                default=None, description="Refuse with VERSION_CONFLICT unless still at this version."
-            )),
+            "expected_version": (
+                int | None,
+                strawberry.field(
+                    default=None,
+                    description="Refuse with VERSION_CONFLICT unless still at this version.",
+                ),
+            ),
         },
         f"Which {entity} to {verb.lower()}.",
     )
@@ -124,7 +138,9 @@ def payload(entity: str, verb: str, node_type: Any) -> Any:
 Write = Callable[..., Awaitable[Any]]
 
 
-async def run_write(info: Info, payload_type: Any, field_name: str, write: Write, **kwargs: Any) -> Any:
+async def run_write(
+    info: Info, payload_type: Any, field_name: str, write: Write, **kwargs: Any
+) -> Any:
     """One mutation, one unit of work: the record on success, userErrors and no change otherwise."""
     context = info.context
     try:
@@ -138,44 +154,70 @@ async def run_write(info: Info, payload_type: Any, field_name: str, write: Write
 def crud_mutations(
     entity: str, node_type: Any, model: type[Any], create_input: Any, domain: ModuleType
 ) -> Any:
-    """`<entity>Create`, `<entity>Update`, `<entity>Archive`, `<entity>Restore` for one record type."""
+    """The `<entity>Create`, `...Update`, `...Archive` and `...Restore` mutations of one type."""
     field_name = entity[0].lower() + entity[1:]
     update_type = update_input(entity, create_input)
     archive_type = reference_input(entity, "Archive")
     restore_type = reference_input(entity, "Restore")
-    payloads = {verb: payload(entity, verb, node_type) for verb in ("Create", "Update", "Archive", "Restore")}
+    payloads = {
+        verb: payload(entity, verb, node_type)
+        for verb in ("Create", "Update", "Archive", "Restore")
+    }
 
     async def create(info: Info, input: create_input) -> payloads["Create"]:  # type: ignore[valid-type]
-        return await run_write(info, payloads["Create"], field_name, domain.create, data=input_data(input, creating=True))
+        return await run_write(
+            info,
+            payloads["Create"],
+            field_name,
+            domain.create,
+            data=input_data(input, creating=True),
+        )
 
     async def update(info: Info, input: update_type) -> payloads["Update"]:  # type: ignore[valid-type]
         data = input_data(input)
         return await run_write(
-            info, payloads["Update"], field_name, domain.update,
-            global_id=data.pop("id"), expected_version=data.pop("expected_version", None), data=data,
+            info,
+            payloads["Update"],
+            field_name,
+            domain.update,
+            global_id=data.pop("id"),
+            expected_version=data.pop("expected_version", None),
+            data=data,
         )
 
     async def archive(info: Info, input: archive_type) -> payloads["Archive"]:  # type: ignore[valid-type]
         return await run_write(
-            info, payloads["Archive"], field_name, _archive, model=model,
-            global_id=input.id, expected_version=input.expected_version,
+            info,
+            payloads["Archive"],
+            field_name,
+            _archive,
+            model=model,
+            global_id=input.id,
+            expected_version=input.expected_version,
         )
 
     async def restore(info: Info, input: restore_type) -> payloads["Restore"]:  # type: ignore[valid-type]
         return await run_write(
-            info, payloads["Restore"], field_name, _restore, model=model,
-            global_id=input.id, expected_version=input.expected_version,
+            info,
+            payloads["Restore"],
+            field_name,
+            _restore,
+            model=model,
+            global_id=input.id,
+            expected_version=input.expected_version,
         )
 
     namespace = {
         "__module__": __name__,
-        f"{field_name}_create": strawberry.mutation(resolver=create, description=f"Create a {entity}."),
+        f"{field_name}_create": strawberry.mutation(
+            resolver=create, description=f"Create a {entity}."
+        ),
         f"{field_name}_update": strawberry.mutation(
             resolver=update, description=f"Change fields of a {entity}."
         ),
         f"{field_name}_archive": strawberry.mutation(
             resolver=archive,
-            description=f"Archive a {entity}: it leaves lists (unless asked for) but is never deleted.",
+            description=f"Archive a {entity}: it leaves lists unless asked for; never deleted.",
         ),
         f"{field_name}_restore": strawberry.mutation(
             resolver=restore, description=f"Bring an archived {entity} back."
@@ -184,13 +226,17 @@ def crud_mutations(
     return strawberry.type(type(f"{entity}Mutation", (), namespace))
 
 
-async def _archive(session: Any, *, actor: Any, model: type[Any], global_id: str, expected_version: int | None) -> Any:
+async def _archive(
+    session: Any, *, actor: Any, model: type[Any], global_id: str, expected_version: int | None
+) -> Any:
     return await records.archive(
         session, model, principal=actor, global_id=global_id, expected_version=expected_version
     )
 
 
-async def _restore(session: Any, *, actor: Any, model: type[Any], global_id: str, expected_version: int | None) -> Any:
+async def _restore(
+    session: Any, *, actor: Any, model: type[Any], global_id: str, expected_version: int | None
+) -> Any:
     return await records.restore(
         session, model, principal=actor, global_id=global_id, expected_version=expected_version
     )

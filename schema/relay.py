@@ -1,6 +1,5 @@
 """Relay building blocks: the Node interface, connections, and connection fields."""
 
-
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -47,7 +46,10 @@ class Connection(Generic[T]):
 
     @strawberry.field
     def edges(self) -> list[Edge[T]]:
-        return [Edge(cursor=c, node=row) for row, c in zip(self.page.rows, self.page.cursors, strict=True)]
+        return [
+            Edge(cursor=c, node=row)
+            for row, c in zip(self.page.rows, self.page.cursors, strict=True)
+        ]
 
     @strawberry.field(description="The records of this page, without cursors.")
     def nodes(self) -> list[T]:
@@ -68,7 +70,9 @@ class Connection(Generic[T]):
         return await self.page.count()
 
 
-def page_args(first: int | None, after: str | None, last: int | None, before: str | None) -> PageArgs:
+def page_args(
+    first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageArgs:
     return PageArgs(first=first, after=after, last=last, before=before)
 
 

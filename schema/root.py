@@ -16,7 +16,12 @@ from schema.cases import Case, CaseMutation, CaseQuery
 from schema.contacts import Contact, ContactMutation, ContactQuery
 from schema.extensions import EXTENSIONS
 from schema.leads import Lead, LeadMutation, LeadQuery
-from schema.opportunities import Opportunity, OpportunityLineItem, OpportunityMutation, OpportunityQuery
+from schema.opportunities import (
+    Opportunity,
+    OpportunityLineItem,
+    OpportunityMutation,
+    OpportunityQuery,
+)
 from schema.products import Product, ProductMutation, ProductQuery
 from schema.relay import Node
 from schema.users import User, UserMutation, UserQuery
@@ -51,13 +56,32 @@ class NodeQuery:
 
 Query = merge_types(
     "Query",
-    (NodeQuery, AccountQuery, ContactQuery, LeadQuery, OpportunityQuery, ProductQuery, CaseQuery,
-     CampaignQuery, ActivityQuery, UserQuery),
+    (
+        NodeQuery,
+        AccountQuery,
+        ContactQuery,
+        LeadQuery,
+        OpportunityQuery,
+        ProductQuery,
+        CaseQuery,
+        CampaignQuery,
+        ActivityQuery,
+        UserQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
-    (AccountMutation, ContactMutation, LeadMutation, OpportunityMutation, ProductMutation,
-     CaseMutation, CampaignMutation, ActivityMutation, UserMutation),
+    (
+        AccountMutation,
+        ContactMutation,
+        LeadMutation,
+        OpportunityMutation,
+        ProductMutation,
+        CaseMutation,
+        CampaignMutation,
+        ActivityMutation,
+        UserMutation,
+    ),
 )
 
 
@@ -70,7 +94,17 @@ class CrmSchema(strawberry.Schema):
 schema = CrmSchema(
     query=Query,
     mutation=Mutation,
-    types=[Account, Contact, Lead, Opportunity, OpportunityLineItem, Product, Case, Campaign,
-           Activity, User],
+    types=[
+        Account,
+        Contact,
+        Lead,
+        Opportunity,
+        OpportunityLineItem,
+        Product,
+        Case,
+        Campaign,
+        Activity,
+        User,
+    ],
     extensions=EXTENSIONS,
 )

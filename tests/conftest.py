@@ -32,13 +32,19 @@ POSTGRES_ENV = "CRM_TEST_POSTGRES_URL"
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'crm.db'}"
         return
     admin_url = os.environ.get(POSTGRES_ENV)
     if not admin_url:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres)")
+        if os.environ.get("CRM_TEST_REQUIRE_POSTGRES"):
+            pytest.fail(f"CRM_TEST_REQUIRE_POSTGRES is set but {POSTGRES_ENV} is not")
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres)"
+        )
     async with throwaway_postgres_database(admin_url) as url:
         yield url
 
@@ -54,14 +60,16 @@ class throwaway_postgres_database:  # noqa: N801  (used as a context manager, li
         engine = make_engine(self.admin_url)
         try:
             async with engine.connect() as connection:
-                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.execute(text(statement))
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.execute(text(statement))
         finally:
             await engine.dispose()
 
     async def __aenter__(self) -> str:
         await self._admin(f'CREATE DATABASE "{self.name}"')
-        return make_url(self.admin_url).set(database=self.name).render_as_string(hide_password=False)
+        return (
+            make_url(self.admin_url).set(database=self.name).render_as_string(hide_password=False)
+        )
 
     async def __aexit__(self, *_exc: object) -> None:
         await self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')

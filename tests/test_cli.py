@@ -14,7 +14,9 @@ CRM = [sys.executable, "-c", "from api.cli import main; main()"]
 
 
 def run_crm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CRM, *args], capture_output=True, text=True, env=env, check=True, timeout=60)
+    return subprocess.run(
+        [*CRM, *args], capture_output=True, text=True, env=env, check=True, timeout=60
+    )
 
 
 def crm_env(tmp_path) -> dict[str, str]:
@@ -48,8 +50,11 @@ def test_serve_migrates_and_serves_graphql(tmp_path):
     key = run_crm("apikey", "create", env=env).stdout.strip()
     port = free_port()
     server = subprocess.Popen(
-        [*CRM, "serve", "--port", str(port)], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [*CRM, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -65,11 +70,17 @@ def test_serve_migrates_and_serves_graphql(tmp_path):
         ide = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"})
         assert "graphiql" in ide.text.lower()
         headers = {"Authorization": f"Bearer {key}"}
-        created = httpx.post(f"{base}/graphql", headers=headers, json={
-            "query": 'mutation { accountCreate(input: {name: "Acme"}) { account { name } userErrors { code } } }'
-        })
+        created = httpx.post(
+            f"{base}/graphql",
+            headers=headers,
+            json={
+                "query": 'mutation { accountCreate(input: {name: "Acme"}) { account { name } userErrors { code } } }'
+            },
+        )
         assert created.json()["data"]["accountCreate"]["account"] == {"name": "Acme"}
-        listed = httpx.get(f"{base}/graphql", headers=headers, params={"query": "{ accounts { totalCount } }"})
+        listed = httpx.get(
+            f"{base}/graphql", headers=headers, params={"query": "{ accounts { totalCount } }"}
+        )
         assert listed.json() == {"data": {"accounts": {"totalCount": 1}}}
     finally:
         server.terminate()

@@ -26,7 +26,9 @@ async def _migrate_and_compare(url: str) -> tuple[list, str | None]:
                     MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
                 )
             )
-            revision = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+            revision = (
+                await connection.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalar()
     finally:
         await engine.dispose()
     return differences, revision
@@ -38,7 +40,9 @@ def _head() -> str | None:
 
 async def test_empty_database_migrates_to_head_and_matches_models(database_url, tmp_path):
     if database_url.startswith("sqlite"):
-        differences, revision = await _migrate_and_compare(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+        differences, revision = await _migrate_and_compare(
+            f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+        )
     else:
         async with throwaway_postgres_database(os.environ[POSTGRES_ENV]) as url:
             differences, revision = await _migrate_and_compare(url)

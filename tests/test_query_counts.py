@@ -6,8 +6,8 @@ from tests.helpers import gql, ok
 
 CREATE_USER = 'mutation { userCreate(input: {name: "Owner", email: "owner@example.com"}) { user { id } userErrors { code } } }'
 CREATE_ACCOUNT = "mutation($name: String!, $owner: ID) { accountCreate(input: {name: $name, ownerId: $owner}) { account { id } userErrors { code } } }"
-CREATE_CONTACT = "mutation($account: ID!) { contactCreate(input: {lastName: \"C\", accountId: $account, email: \"c@example.com\"}) { contact { id } userErrors { code } } }"
-CREATE_OPPORTUNITY = "mutation($account: ID!) { opportunityCreate(input: {name: \"Deal\", accountId: $account, amount: \"100.00\"}) { opportunity { id } userErrors { code } } }"
+CREATE_CONTACT = 'mutation($account: ID!) { contactCreate(input: {lastName: "C", accountId: $account, email: "c@example.com"}) { contact { id } userErrors { code } } }'
+CREATE_OPPORTUNITY = 'mutation($account: ID!) { opportunityCreate(input: {name: "Deal", accountId: $account, amount: "100.00"}) { opportunity { id } userErrors { code } } }'
 
 NESTED = """
 {
@@ -29,7 +29,9 @@ EXPECTED_STATEMENTS = 8
 
 async def seed(client, owner_id: str, accounts: int) -> None:
     for number in range(accounts):
-        account = ok((await gql(client, CREATE_ACCOUNT, name=f"A{number}", owner=owner_id))["accountCreate"])
+        account = ok(
+            (await gql(client, CREATE_ACCOUNT, name=f"A{number}", owner=owner_id))["accountCreate"]
+        )
         for _ in range(2):
             ok((await gql(client, CREATE_CONTACT, account=account["id"]))["contactCreate"])
         ok((await gql(client, CREATE_OPPORTUNITY, account=account["id"]))["opportunityCreate"])
@@ -52,4 +54,3 @@ async def test_nested_list_runs_a_fixed_number_of_statements(client, count_state
     assert all(len(node["contacts"]["nodes"]) == 2 for node in data["accounts"]["nodes"])
     assert all(node["owner"] == {"name": "Owner"} for node in data["accounts"]["nodes"])
     assert few == many == EXPECTED_STATEMENTS
-

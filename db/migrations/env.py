@@ -38,7 +38,11 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run_on(connection)
 elif context.is_offline_mode():
-    context.configure(url=os.environ.get("CRM_DATABASE_URL", DEFAULT_URL), target_metadata=Base.metadata, literal_binds=True)
+    context.configure(
+        url=os.environ.get("CRM_DATABASE_URL", DEFAULT_URL),
+        target_metadata=Base.metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 else:

@@ -27,6 +27,4 @@ class Activity(RecordMixin, OwnedMixin, Base):
     opportunity_id: Mapped[int | None] = mapped_column(
         BigIntPK, ForeignKey("opportunity.id"), index=True
     )
-    case_id: Mapped[int | None] = mapped_column(
-        BigIntPK, ForeignKey("support_case.id"), index=True
-    )
+    case_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("support_case.id"), index=True)

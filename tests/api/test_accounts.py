@@ -50,7 +50,11 @@ async def create_account(client, **fields):
 
 
 async def test_create_returns_every_field_with_initial_stage_and_version(client):
-    owner = ok((await gql(client, CREATE_USER, input={"name": "Ada", "email": "ada@example.com"}))["userCreate"])
+    owner = ok(
+        (await gql(client, CREATE_USER, input={"name": "Ada", "email": "ada@example.com"}))[
+            "userCreate"
+        ]
+    )
     account = await create_account(
         client,
         website="acme.example.com",
@@ -59,7 +63,12 @@ async def test_create_returns_every_field_with_initial_stage_and_version(client)
         annualRevenue="1250000.50",
         currency="eur",
         phone="+49 30 1234567",
-        billingAddress={"street": "Hauptstr. 1", "city": "Berlin", "postalCode": "10115", "country": "de"},
+        billingAddress={
+            "street": "Hauptstr. 1",
+            "city": "Berlin",
+            "postalCode": "10115",
+            "country": "de",
+        },
         ownerId=owner["id"],
     )
     assert account["name"] == "Acme"
@@ -67,7 +76,11 @@ async def test_create_returns_every_field_with_initial_stage_and_version(client)
     assert account["annualRevenue"] == "1250000.50"
     assert account["currency"] == "EUR"
     assert account["billingAddress"] == {
-        "street": "Hauptstr. 1", "city": "Berlin", "state": None, "postalCode": "10115", "country": "DE",
+        "street": "Hauptstr. 1",
+        "city": "Berlin",
+        "state": None,
+        "postalCode": "10115",
+        "country": "DE",
     }
     assert account["lifecycleStage"] == "REACH"
     assert account["version"] == 1
@@ -82,10 +95,19 @@ async def test_currency_defaults_to_the_workspace_currency(client):
 
 
 async def test_invalid_fields_are_all_reported_and_nothing_is_written(client):
-    data = await gql(client, CREATE, input={
-        "name": "  ", "website": "not a url", "annualRevenue": "10.123", "currency": "XXQ",
-        "employeeCount": -1, "phone": "call me", "billingAddress": {"country": "Narnia"},
-    })
+    data = await gql(
+        client,
+        CREATE,
+        input={
+            "name": "  ",
+            "website": "not a url",
+            "annualRevenue": "10.123",
+            "currency": "XXQ",
+            "employeeCount": -1,
+            "phone": "call me",
+            "billingAddress": {"country": "Narnia"},
+        },
+    )
     errors = data["accountCreate"]["userErrors"]
     assert data["accountCreate"]["account"] is None
     fields = {tuple(error["field"]): error["code"] for error in errors}
@@ -105,9 +127,16 @@ async def test_invalid_fields_are_all_reported_and_nothing_is_written(client):
 
 async def test_update_changes_only_given_fields_and_bumps_version(client):
     account = await create_account(client, industry="Retail", phone="555-0100")
-    data = await gql(client, UPDATE, input={
-        "id": account["id"], "expectedVersion": 1, "name": "Acme Corp", "phone": None,
-    })
+    data = await gql(
+        client,
+        UPDATE,
+        input={
+            "id": account["id"],
+            "expectedVersion": 1,
+            "name": "Acme Corp",
+            "phone": None,
+        },
+    )
     updated = ok(data["accountUpdate"])
     assert updated["name"] == "Acme Corp"
     assert updated["industry"] == "Retail"
@@ -119,7 +148,9 @@ async def test_update_changes_only_given_fields_and_bumps_version(client):
 async def test_stale_expected_version_is_a_conflict_and_changes_nothing(client):
     account = await create_account(client)
     ok((await gql(client, UPDATE, input={"id": account["id"], "name": "First"}))["accountUpdate"])
-    data = await gql(client, UPDATE, input={"id": account["id"], "expectedVersion": 1, "name": "Second"})
+    data = await gql(
+        client, UPDATE, input={"id": account["id"], "expectedVersion": 1, "name": "Second"}
+    )
     refused(data["accountUpdate"], "VERSION_CONFLICT", ["expectedVersion"])
     node = (await gql(client, NODE, id=account["id"]))["node"]
     assert node["name"] == "First"
@@ -133,7 +164,10 @@ async def test_required_field_cannot_be_cleared(client):
 
 async def test_unknown_or_foreign_type_ids_are_not_found(client):
     account = await create_account(client)
-    contact = await gql(client, """mutation { contactCreate(input: {lastName: "Doe"}) { contact { id } userErrors { code } } }""")
+    contact = await gql(
+        client,
+        """mutation { contactCreate(input: {lastName: "Doe"}) { contact { id } userErrors { code } } }""",
+    )
     contact_id = contact["contactCreate"]["contact"]["id"]
     for bad_id in ("nonsense", contact_id):
         data = await gql(client, UPDATE, input={"id": bad_id, "name": "X"})
@@ -150,7 +184,8 @@ async def test_parent_hierarchy_refuses_cycles(client):
         data = await gql(client, UPDATE, input={"id": group["id"], "parentId": parent})
         refused(data["accountUpdate"], "INVALID", ["parentId"])
     children = await gql(
-        client, "query($id: ID!) { node(id: $id) { ... on Account { childAccounts { totalCount nodes { name } } } } }",
+        client,
+        "query($id: ID!) { node(id: $id) { ... on Account { childAccounts { totalCount nodes { name } } } } }",
         id=group["id"],
     )
     assert children["node"]["childAccounts"] == {"totalCount": 1, "nodes": [{"name": "Subsidiary"}]}

@@ -20,7 +20,9 @@ async def test_default_media_type_is_graphql_response_json(client):
 
 
 async def test_legacy_clients_get_application_json(client):
-    response = await client.post("/graphql", json={"query": QUERY}, headers={"Accept": "application/json"})
+    response = await client.post(
+        "/graphql", json={"query": QUERY}, headers={"Accept": "application/json"}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
 
@@ -52,15 +54,21 @@ async def test_get_runs_queries(client):
 
 
 async def test_get_with_variables(client):
-    response = await client.get("/graphql", params={
-        "query": "query($first: Int) { accounts(first: $first) { totalCount } }",
-        "variables": json.dumps({"first": 5}),
-    })
+    response = await client.get(
+        "/graphql",
+        params={
+            "query": "query($first: Int) { accounts(first: $first) { totalCount } }",
+            "variables": json.dumps({"first": 5}),
+        },
+    )
     assert response.status_code == 200
 
 
 async def test_mutation_over_get_is_405_and_changes_nothing(client):
-    response = await client.get("/graphql", params={"query": 'mutation { accountCreate(input: {name: "X"}) { account { id } } }'})
+    response = await client.get(
+        "/graphql",
+        params={"query": 'mutation { accountCreate(input: {name: "X"}) { account { id } } }'},
+    )
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
     after = await client.post("/graphql", json={"query": QUERY})
@@ -68,7 +76,9 @@ async def test_mutation_over_get_is_405_and_changes_nothing(client):
 
 
 async def test_unparseable_json_is_400(client):
-    response = await client.post("/graphql", content=b"{nope", headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/graphql", content=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"]
 
@@ -80,7 +90,13 @@ async def test_wrong_content_type_is_415(client):
 
 @pytest.mark.parametrize(
     "body",
-    [{"query": 42}, {"query": QUERY, "variables": [1]}, {"query": QUERY, "operationName": 3}, {}, [{"query": QUERY}]],
+    [
+        {"query": 42},
+        {"query": QUERY, "variables": [1]},
+        {"query": QUERY, "operationName": 3},
+        {},
+        [{"query": QUERY}],
+    ],
 )
 async def test_malformed_request_is_400(client, body):
     response = await client.post("/graphql", json=body)
@@ -103,23 +119,30 @@ async def test_validation_error_is_422_under_graphql_response_json(client):
 
 
 async def test_variable_coercion_error_is_422(client):
-    response = await client.post("/graphql", json={
-        "query": "query($first: Int) { accounts(first: $first) { totalCount } }",
-        "variables": {"first": "many"},
-    })
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": "query($first: Int) { accounts(first: $first) { totalCount } }",
+            "variables": {"first": "many"},
+        },
+    )
     assert response.status_code == 422
 
 
 async def test_validation_error_is_200_under_application_json(client):
     response = await client.post(
-        "/graphql", json={"query": "{ accounts { noSuchField } }"}, headers={"Accept": "application/json"}
+        "/graphql",
+        json={"query": "{ accounts { noSuchField } }"},
+        headers={"Accept": "application/json"},
     )
     assert response.status_code == 200
     assert response.json()["errors"]
 
 
 async def test_field_error_with_partial_data_is_294(client):
-    response = await client.post("/graphql", json={"query": "{ accounts(first: 1000) { totalCount } users { totalCount } }"})
+    response = await client.post(
+        "/graphql", json={"query": "{ accounts(first: 1000) { totalCount } users { totalCount } }"}
+    )
     assert response.status_code == 294
     body = response.json()
     assert body["data"] is None or "users" in (body["data"] or {})
@@ -154,7 +177,9 @@ async def test_unexpected_errors_are_masked_with_a_request_id(client, monkeypatc
         raise RuntimeError("secret database detail")
 
     monkeypatch.setattr(records, "list_", explode)
-    response = await client.post("/graphql", json={"query": QUERY}, headers={"X-Request-ID": "req-123"})
+    response = await client.post(
+        "/graphql", json={"query": QUERY}, headers={"X-Request-ID": "req-123"}
+    )
     body = response.json()
     assert response.headers["x-request-id"] == "req-123"
     error = body["errors"][0]
@@ -179,7 +204,9 @@ async def test_readyz_reports_an_unreachable_database(tmp_path):
     from api.settings import Settings
 
     app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/missing/dir/crm.db"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
         response = await client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"

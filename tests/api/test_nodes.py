@@ -19,10 +19,38 @@ query($ids: [ID!]!) {
 
 
 async def test_nodes_resolve_each_type_in_order_and_null_for_unknown(client):
-    account = ok((await gql(client, 'mutation { accountCreate(input: {name: "A"}) { account { id } userErrors { code } } }'))["accountCreate"])
-    contact = ok((await gql(client, 'mutation { contactCreate(input: {lastName: "L"}) { contact { id } userErrors { code } } }'))["contactCreate"])
-    product = ok((await gql(client, 'mutation { productCreate(input: {name: "P", sku: "P-1", unitPrice: "9.99"}) { product { id } userErrors { code } } }'))["productCreate"])
-    user = ok((await gql(client, 'mutation { userCreate(input: {name: "U", email: "u@example.com"}) { user { id } userErrors { code } } }'))["userCreate"])
+    account = ok(
+        (
+            await gql(
+                client,
+                'mutation { accountCreate(input: {name: "A"}) { account { id } userErrors { code } } }',
+            )
+        )["accountCreate"]
+    )
+    contact = ok(
+        (
+            await gql(
+                client,
+                'mutation { contactCreate(input: {lastName: "L"}) { contact { id } userErrors { code } } }',
+            )
+        )["contactCreate"]
+    )
+    product = ok(
+        (
+            await gql(
+                client,
+                'mutation { productCreate(input: {name: "P", sku: "P-1", unitPrice: "9.99"}) { product { id } userErrors { code } } }',
+            )
+        )["productCreate"]
+    )
+    user = ok(
+        (
+            await gql(
+                client,
+                'mutation { userCreate(input: {name: "U", email: "u@example.com"}) { user { id } userErrors { code } } }',
+            )
+        )["userCreate"]
+    )
     unknown = [
         "not-an-id",
         global_ids.encode("Account", 999_999_999),
@@ -33,7 +61,10 @@ async def test_nodes_resolve_each_type_in_order_and_null_for_unknown(client):
     data = await gql(client, NODES, ids=ids)
     assert data["nodes"] == [
         {"__typename": "Contact", "id": contact["id"], "lastName": "L"},
-        None, None, None, None,
+        None,
+        None,
+        None,
+        None,
         {"__typename": "Account", "id": account["id"], "name": "A"},
         {"__typename": "Product", "id": product["id"], "sku": "P-1"},
         {"__typename": "User", "id": user["id"], "email": "u@example.com"},
@@ -41,7 +72,14 @@ async def test_nodes_resolve_each_type_in_order_and_null_for_unknown(client):
 
 
 async def test_ids_are_opaque_and_stable(client):
-    account = ok((await gql(client, 'mutation { accountCreate(input: {name: "A"}) { account { id } userErrors { code } } }'))["accountCreate"])
+    account = ok(
+        (
+            await gql(
+                client,
+                'mutation { accountCreate(input: {name: "A"}) { account { id } userErrors { code } } }',
+            )
+        )["accountCreate"]
+    )
     assert "Account" not in account["id"]
     again = await gql(client, "query($id: ID!) { node(id: $id) { id } }", id=account["id"])
     assert again["node"]["id"] == account["id"]

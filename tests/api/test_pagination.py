@@ -100,7 +100,9 @@ async def test_a_cursor_from_another_ordering_is_refused(client, names):
     import base64
     import json
 
-    foreign = base64.urlsafe_b64encode(json.dumps({"o": "name,id", "k": ["A", 1]}).encode()).decode()
+    foreign = base64.urlsafe_b64encode(
+        json.dumps({"o": "name,id", "k": ["A", 1]}).encode()
+    ).decode()
     body = await execute(client, PAGE, after=foreign)
     assert "different ordering" in body["errors"][0]["message"]
 
@@ -111,7 +113,8 @@ async def test_related_connections_page_per_parent(client):
         await gql(
             client,
             "mutation($a: ID!, $n: String!) { contactCreate(input: {lastName: $n, accountId: $a}) { contact { id } } }",
-            a=account["id"], n=f"Contact {number}",
+            a=account["id"],
+            n=f"Contact {number}",
         )
     query = """
     query($id: ID!, $after: String) { node(id: $id) { ... on Account {
@@ -122,6 +125,8 @@ async def test_related_connections_page_per_parent(client):
     assert [n["lastName"] for n in first["nodes"]] == ["Contact 0", "Contact 1"]
     assert first["totalCount"] == 5
     assert first["pageInfo"]["hasNextPage"] is True
-    second = (await gql(client, query, id=account["id"], after=first["pageInfo"]["endCursor"]))["node"]["contacts"]
+    second = (await gql(client, query, id=account["id"], after=first["pageInfo"]["endCursor"]))[
+        "node"
+    ]["contacts"]
     assert [n["lastName"] for n in second["nodes"]] == ["Contact 2", "Contact 3"]
     assert second["pageInfo"]["hasPreviousPage"] is True

@@ -10,7 +10,17 @@ import pytest
 from resolvers import global_ids
 from resolvers.errors import ErrorCode
 from resolvers.opportunities import line_total
-from resolvers.validation import Amount, Country, Currency, Email, InvalidValueError, Phone, Text, Timestamp, Url
+from resolvers.validation import (
+    Amount,
+    Country,
+    Currency,
+    Email,
+    InvalidValueError,
+    Phone,
+    Text,
+    Timestamp,
+    Url,
+)
 
 LOOKUP = None  # these cleaners never consult the database
 
@@ -32,7 +42,9 @@ async def test_urls_are_normalised(value, expected):
     assert await clean(Url(), value) == expected
 
 
-@pytest.mark.parametrize("value", ["not a url", "ftp://acme.com", "https://", "javascript:alert(1)", "https://nodot"])
+@pytest.mark.parametrize(
+    "value", ["not a url", "ftp://acme.com", "https://", "javascript:alert(1)", "https://nodot"]
+)
 async def test_bad_urls_are_refused(value):
     with pytest.raises(InvalidValueError):
         await clean(Url(), value)
@@ -63,7 +75,7 @@ async def test_phones_refused(value):
 async def test_amounts_are_exact_decimals():
     assert await clean(Amount(), Decimal("10.50")) == Decimal("10.50")
     assert await clean(Amount(), Decimal("1E+3")) == Decimal(1000)
-    for bad in (Decimal("-1"), Decimal("0.001"), Decimal("NaN"), Decimal("1e17")):
+    for bad in (Decimal(-1), Decimal("0.001"), Decimal("NaN"), Decimal("1e17")):
         with pytest.raises(InvalidValueError):
             await clean(Amount(), bad)
     with pytest.raises(InvalidValueError):

@@ -39,37 +39,43 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class Money(TypeDecorator[Decimal]):
-    """A monetary amount with two decimal places, always a Decimal, never a float.
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal (money, quantities, percentages): always a Decimal, never a float.
 
-    SQLite has no decimal type; SQLAlchemy then stores the value as a REAL and rounds it
-    back to the declared scale on read, which is exact for any amount under 10**13.
+    PostgreSQL stores NUMERIC(precision, scale). SQLite has no exact decimal type and
+    would keep a REAL, which cannot hold 16-digit amounts to the cent; there the value is
+    stored as a scaled 64-bit integer (cents for money), exact, and sorted and compared
+    correctly by SQLite itself.
     """
 
-    impl = Numeric(18, 2, asdecimal=True)
+    impl = Numeric
     cache_ok = True
+
+    def __init__(self, precision: int = 18, scale: int = 2) -> None:
+        super().__init__(precision, scale, asdecimal=True)
+        self.precision = precision
+        self.scale = scale
+        self.quantum = Decimal(1).scaleb(-scale)
 
     def load_dialect_impl(self, dialect: Dialect) -> Any:
         if dialect.name == "sqlite":
-            # Silences SQLAlchemy's "Decimal not supported natively" warning: the scale
-            # is applied on read, which is what we rely on.
-            return dialect.type_descriptor(_SQLiteNumeric(18, 2, asdecimal=True))
-        return dialect.type_descriptor(Numeric(18, 2, asdecimal=True))
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return int(Decimal(value).scaleb(self.scale).to_integral_value())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            # Aggregates such as AVG come back as floats of the scaled integer.
+            return Decimal(value).scaleb(-self.scale).quantize(self.quantum)
+        return Decimal(value).quantize(self.quantum)
 
 
-class _SQLiteNumeric(Numeric[Decimal]):
-    """SQLite's NUMERIC affinity turns the bound text into a number; we read it back at scale 2."""
-
-    def bind_processor(self, dialect: Dialect) -> Any:
-        def process(value: Decimal | None) -> str | None:
-            return None if value is None else str(value)
-
-        return process
-
-    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
-        def process(value: float | str | None) -> Decimal | None:
-            if value is None:
-                return None
-            return Decimal(f"{float(value):.2f}")
-
-        return process
+def Money() -> ExactDecimal:  # noqa: N802  (reads as a column type)
+    """A monetary amount, to the cent, up to 9,999,999,999,999,999.99."""
+    return ExactDecimal(18, 2)

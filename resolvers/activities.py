@@ -11,6 +11,7 @@ from db.base import utcnow
 from db.enums import ActivityType
 from db.models import Account, Activity, Case, Contact, Lead, Opportunity, User
 from resolvers import records
+from resolvers.contacts import contact_belongs_to_account
 from resolvers.principal import Principal
 from resolvers.validation import Choice, Reference, Text, Timestamp
 
@@ -30,6 +31,9 @@ SPEC: records.Spec = {
 }
 
 
+RULES = [contact_belongs_to_account("contact_id")]
+
+
 async def _logged_now_unless_scheduled(
     session: AsyncSession, activity: Activity | None, values: dict[str, Any]
 ) -> None:
@@ -41,7 +45,12 @@ async def _logged_now_unless_scheduled(
 
 async def create(session: AsyncSession, *, actor: Principal, data: Mapping[str, Any]) -> Activity:
     return await records.create_from_input(
-        session, Activity, SPEC, principal=actor, data=data, rules=[_logged_now_unless_scheduled]
+        session,
+        Activity,
+        SPEC,
+        principal=actor,
+        data=data,
+        rules=[_logged_now_unless_scheduled, *RULES],
     )
 
 
@@ -61,4 +70,5 @@ async def update(
         global_id=global_id,
         expected_version=expected_version,
         data=data,
+        rules=RULES,
     )

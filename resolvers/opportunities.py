@@ -173,7 +173,9 @@ async def update(
     data: Mapping[str, Any],
 ) -> Opportunity:
     fields = dict(data)
-    items = fields.pop("line_items", None)
+    # Left out keeps the line items; null or [] removes them all (the amount is then free).
+    replaces_items = "line_items" in fields
+    items = fields.pop("line_items", None) or []
     opportunity = await records.get_for_write(
         session,
         Opportunity,
@@ -184,7 +186,7 @@ async def update(
     values = await records.clean_input(session, SPEC, fields, principal=actor, creating=False)
     await contact_belongs_to_account("primary_contact_id")(session, opportunity, values)
     currency = records.effective(opportunity, values, "currency")
-    if items is not None:
+    if replaces_items:
         cleaned_items = await _clean_line_items(session, actor, items, currency)
         if cleaned_items:
             _amount_is_derived(fields)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +23,8 @@ from db.base import Base
 from resolvers import global_ids
 from resolvers.errors import ErrorCode
 
-MAX_MONEY = Decimal("1e16")
+# The largest NUMERIC(18, 2) value.
+MAX_MONEY = Decimal("9999999999999999.99")
 
 
 class InvalidValueError(Exception):
@@ -67,6 +68,9 @@ class Text(Cleaner):
             return None
         if len(text) > self.max_length:
             raise InvalidValueError(f"must be at most {self.max_length} characters")
+        if "\x00" in text:
+            # PostgreSQL cannot store it, and no CRM text needs it.
+            raise InvalidValueError("must not contain NUL characters")
         return str(text)
 
 
@@ -191,7 +195,8 @@ class Timestamp(Cleaner):
     async def clean(self, value: Any, lookup: Lookup) -> datetime:
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise InvalidValueError("must include a UTC offset, e.g. 2026-03-01T09:30:00Z")
-        return value
+        # The same instant reads back in UTC everywhere, the write's payload included.
+        return value.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,9 @@ class OpportunityCreateInput:
     expected_close_date: date | None = None
     owner_id: strawberry.ID | None = None
     line_items: list[OpportunityLineItemInput] | None = strawberry.field(
-        default=None, description="The deal's products; on update, they replace the current ones."
+        default=None,
+        description="The deal's products. On update they replace the current ones; an empty "
+        "list or null removes them all, and the amount can then be set directly.",
     )
 
 

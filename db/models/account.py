@@ -19,7 +19,7 @@ class Account(RecordMixin, OwnedMixin, Base):
     website: Mapped[str | None] = mapped_column(String(2048))
     industry: Mapped[str | None] = mapped_column(String(100))
     employee_count: Mapped[int | None] = mapped_column(Integer)
-    annual_revenue: Mapped[Decimal | None] = mapped_column(Money)
+    annual_revenue: Mapped[Decimal | None] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
     phone: Mapped[str | None] = mapped_column(String(40))
     billing_street: Mapped[str | None] = mapped_column(String(255))

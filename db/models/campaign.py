@@ -21,8 +21,8 @@ class Campaign(RecordMixin, OwnedMixin, Base):
     status: Mapped[CampaignStatus] = mapped_column(
         enum_column(CampaignStatus), default=CampaignStatus.PLANNED
     )
-    budget: Mapped[Decimal | None] = mapped_column(Money)
-    actual_cost: Mapped[Decimal | None] = mapped_column(Money)
+    budget: Mapped[Decimal | None] = mapped_column(Money())
+    actual_cost: Mapped[Decimal | None] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)

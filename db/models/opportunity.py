@@ -3,12 +3,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, OwnedMixin, RecordMixin, enum_column
 from db.enums import ForecastCategory, OpportunityStage
-from db.types import BigIntPK, Money
+from db.types import BigIntPK, ExactDecimal, Money
 
 
 class Opportunity(RecordMixin, OwnedMixin, Base):
@@ -22,7 +22,7 @@ class Opportunity(RecordMixin, OwnedMixin, Base):
         BigIntPK, ForeignKey("contact.id"), index=True
     )
     campaign_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("campaign.id"), index=True)
-    amount: Mapped[Decimal | None] = mapped_column(Money)
+    amount: Mapped[Decimal | None] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
     expected_close_date: Mapped[date | None] = mapped_column(Date)
     stage: Mapped[OpportunityStage] = mapped_column(
@@ -45,8 +45,8 @@ class OpportunityLineItem(RecordMixin, Base):
         BigIntPK, ForeignKey("opportunity.id", ondelete="CASCADE"), index=True
     )
     product_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("product.id"), index=True)
-    quantity: Mapped[Decimal] = mapped_column(Numeric(12, 2, asdecimal=True))
-    unit_price: Mapped[Decimal] = mapped_column(Money)
+    quantity: Mapped[Decimal] = mapped_column(ExactDecimal(12, 2))
+    unit_price: Mapped[Decimal] = mapped_column(Money())
     # Percent off the list total, 0 to 100.
-    discount: Mapped[Decimal] = mapped_column(Numeric(5, 2, asdecimal=True), default=Decimal(0))
-    total: Mapped[Decimal] = mapped_column(Money)
+    discount: Mapped[Decimal] = mapped_column(ExactDecimal(5, 2), default=Decimal(0))
+    total: Mapped[Decimal] = mapped_column(Money())

@@ -18,7 +18,7 @@ class Product(RecordMixin, OwnedMixin, Base):
     name: Mapped[str] = mapped_column(String(255))
     sku: Mapped[str] = mapped_column(String(64))
     description: Mapped[str | None] = mapped_column(Text)
-    unit_price: Mapped[Decimal] = mapped_column(Money)
+    unit_price: Mapped[Decimal] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
     vendor: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

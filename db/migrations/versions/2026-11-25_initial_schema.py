@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1c25c4d76f69
+Revision ID: 2659b1b2c3c0
 Revises: 
-Create Date: 2026-11-25 16:09:23.798991
+Create Date: 2026-11-25 16:29:04.270611
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import db.types
 
 
-revision: str = '1c25c4d76f69'
+revision: str = '2659b1b2c3c0'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -67,7 +67,7 @@ def upgrade() -> None:
     sa.Column('website', sa.String(length=2048), nullable=True),
     sa.Column('industry', sa.String(length=100), nullable=True),
     sa.Column('employee_count', sa.Integer(), nullable=True),
-    sa.Column('annual_revenue', db.types.Money(precision=18, scale=2), nullable=True),
+    sa.Column('annual_revenue', db.types.ExactDecimal(precision=18, scale=2), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('phone', sa.String(length=40), nullable=True),
     sa.Column('billing_street', sa.String(length=255), nullable=True),
@@ -98,8 +98,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('type', sa.Enum('EMAIL', 'BLOG', 'ADVERTISEMENT', 'SOCIAL', 'EVENT', 'WEBINAR', 'CONTENT', 'REFERRAL', 'OTHER', name='campaigntype', native_enum=False, length=32), nullable=False),
     sa.Column('status', sa.Enum('PLANNED', 'ACTIVE', 'COMPLETED', 'CANCELLED', name='campaignstatus', native_enum=False, length=32), nullable=False),
-    sa.Column('budget', db.types.Money(precision=18, scale=2), nullable=True),
-    sa.Column('actual_cost', db.types.Money(precision=18, scale=2), nullable=True),
+    sa.Column('budget', db.types.ExactDecimal(precision=18, scale=2), nullable=True),
+    sa.Column('actual_cost', db.types.ExactDecimal(precision=18, scale=2), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=True),
     sa.Column('end_date', sa.Date(), nullable=True),
@@ -122,7 +122,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('sku', sa.String(length=64), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('unit_price', db.types.Money(precision=18, scale=2), nullable=False),
+    sa.Column('unit_price', db.types.ExactDecimal(precision=18, scale=2), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('vendor', sa.String(length=255), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
@@ -203,7 +203,7 @@ def upgrade() -> None:
     sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('primary_contact_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('campaign_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('amount', db.types.Money(precision=18, scale=2), nullable=True),
+    sa.Column('amount', db.types.ExactDecimal(precision=18, scale=2), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('expected_close_date', sa.Date(), nullable=True),
     sa.Column('stage', sa.Enum('PROSPECTING', 'QUALIFICATION', 'PROPOSAL', 'NEGOTIATION', 'CLOSED_WON', 'CLOSED_LOST', name='opportunitystage', native_enum=False, length=32), nullable=False),
@@ -299,10 +299,10 @@ def upgrade() -> None:
     op.create_table('opportunity_line_item',
     sa.Column('opportunity_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('product_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('quantity', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('unit_price', db.types.Money(precision=18, scale=2), nullable=False),
-    sa.Column('discount', sa.Numeric(precision=5, scale=2), nullable=False),
-    sa.Column('total', db.types.Money(precision=18, scale=2), nullable=False),
+    sa.Column('quantity', db.types.ExactDecimal(precision=12, scale=2), nullable=False),
+    sa.Column('unit_price', db.types.ExactDecimal(precision=18, scale=2), nullable=False),
+    sa.Column('discount', db.types.ExactDecimal(precision=5, scale=2), nullable=False),
+    sa.Column('total', db.types.ExactDecimal(precision=18, scale=2), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', db.types.UTCDateTime(timezone=True), nullable=False),

@@ -7,6 +7,7 @@ connection_init payload; a missing or unknown key closes the socket with 4403.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import authenticate
 from schema.context import Context, Loaders
@@ -24,6 +26,8 @@ from schema.root import schema
 @dataclass
 class WebSocketContext(Context):  # type: ignore[misc]  # schema/ is not type-checked
     connection_params: dict[str, Any] = field(default_factory=dict)
+    # Clients that can set headers on the handshake may authenticate there instead.
+    handshake_authorization: str | None = None
 
 
 class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
@@ -32,19 +36,21 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
         return WebSocketContext(
             principal=None,  # set once connection_init authenticates
             sessions=state.sessions,
-            request_id=request.scope.get("request_id", "ws"),
+            request_id=uuid.uuid4().hex,
             loaders=None,
+            handshake_authorization=request.headers.get("authorization"),
         )
 
-    async def on_ws_connect(self, context: WebSocketContext) -> None:
+    async def on_ws_connect(self, context: WebSocketContext) -> UnsetType:
         authorization = context.connection_params.get("authorization")
-        principal = await authenticate(
-            context.sessions, authorization if isinstance(authorization, str) else None
-        )
+        if not isinstance(authorization, str):
+            authorization = context.handshake_authorization
+        principal = await authenticate(context.sessions, authorization)
         if principal is None:
             raise ConnectionRejectionError({"message": "A valid API key is required."})
         context.principal = principal
         context.loaders = Loaders(sessions=context.sessions, principal=principal)
+        return UNSET
 
 
 _view = WebSocketGraphQL(

@@ -1,0 +1,121 @@
+"""GraphQL over WebSocket (graphql-transport-ws): authentication in connection_init."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from api.app import create_app
+from api.settings import Settings
+from db.migrate import upgrade_to_head
+from db.session import make_engine
+from tests.conftest import make_tenant
+
+PROTOCOL = "graphql-transport-ws"
+QUERY = "{ accounts { totalCount } }"
+
+
+@pytest.fixture
+async def ws_app(tmp_path):
+    """An app of its own: the test client runs it on another event loop and thread."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ws.db'}"
+    engine = make_engine(url)
+    await upgrade_to_head(engine)
+    tenant = await make_tenant(engine)
+    await engine.dispose()
+    return create_app(Settings(database_url=url)), tenant.key
+
+
+def run_in_thread(function):
+    return asyncio.to_thread(function)
+
+
+async def test_a_valid_key_in_connection_init_is_acknowledged_and_queries_run(ws_app):
+    app, key = ws_app
+
+    def talk():
+        with (
+            TestClient(app) as client,
+            client.websocket_connect("/graphql", subprotocols=[PROTOCOL]) as ws,
+        ):
+            ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {key}"}})
+            assert ws.receive_json() == {"type": "connection_ack"}
+            ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": QUERY}})
+            return ws.receive_json(), ws.receive_json()
+
+    result, complete = await run_in_thread(talk)
+    assert result == {
+        "id": "1",
+        "type": "next",
+        "payload": {"data": {"accounts": {"totalCount": 0}}},
+    }
+    assert complete == {"id": "1", "type": "complete"}
+
+
+async def test_a_key_on_the_handshake_also_authenticates(ws_app):
+    app, key = ws_app
+
+    def talk():
+        with (
+            TestClient(app) as client,
+            client.websocket_connect(
+                "/graphql", subprotocols=[PROTOCOL], headers={"Authorization": f"Bearer {key}"}
+            ) as ws,
+        ):
+            ws.send_json({"type": "connection_init"})
+            return ws.receive_json()
+
+    assert await run_in_thread(talk) == {"type": "connection_ack"}
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"authorization": "Bearer crm_wrong"}, {"authorization": 42}]
+)
+async def test_a_missing_or_bad_key_closes_with_4403(ws_app, payload):
+    app, _key = ws_app
+
+    def talk():
+        with (
+            TestClient(app) as client,
+            client.websocket_connect("/graphql", subprotocols=[PROTOCOL]) as ws,
+        ):
+            ws.send_json({"type": "connection_init", "payload": payload})
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+            return closed.value.code
+
+    assert await run_in_thread(talk) == 4403
+
+
+async def test_subscribe_before_init_closes_with_4401(ws_app):
+    app, _key = ws_app
+
+    def talk():
+        with (
+            TestClient(app) as client,
+            client.websocket_connect("/graphql", subprotocols=[PROTOCOL]) as ws,
+        ):
+            ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": QUERY}})
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+            return closed.value.code
+
+    assert await run_in_thread(talk) == 4401
+
+
+async def test_the_legacy_graphql_ws_protocol_is_refused(ws_app):
+    app, _key = ws_app
+
+    def talk():
+        with (
+            TestClient(app) as client,
+            client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws,
+        ):
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+            return closed.value.code
+
+    assert await run_in_thread(talk) == 4406

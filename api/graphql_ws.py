@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UNSET
 
 from api.auth import authenticate
 from schema.context import Context, Loaders
@@ -41,7 +41,7 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
             handshake_authorization=request.headers.get("authorization"),
         )
 
-    async def on_ws_connect(self, context: WebSocketContext) -> UnsetType:
+    async def on_ws_connect(self, context: WebSocketContext) -> Any:
         authorization = context.connection_params.get("authorization")
         if not isinstance(authorization, str):
             authorization = context.handshake_authorization

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -30,7 +31,25 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
                 ("expected_version",),
             ) from error
         except IntegrityError as error:
+            message = str(error.orig)
+            if "unique constraint" not in message.lower():
+                raise  # not a race the checks could lose: a bug, masked and logged upstream
+            field = _unique_field(message)
             raise UserInputError.single(
                 ErrorCode.DUPLICATE,
-                "The change conflicts with another record (a value that must be unique is taken).",
+                f"Another record already has this {field[0] if field else 'value'}.",
+                field,
             ) from error
+
+
+# PostgreSQL names the constraint (uq_product_workspace_id_sku); SQLite names the columns
+# ("UNIQUE constraint failed: product.workspace_id, product.sku").
+_UNIQUE_VIOLATION = re.compile(r"uq_\w+?_workspace_id_(\w+)|UNIQUE constraint failed: .*\.(\w+)$")
+
+
+def _unique_field(message: str) -> tuple[str, ...] | None:
+    """The input field whose uniqueness a constraint violation is about, when it names one."""
+    match = _UNIQUE_VIOLATION.search(message.splitlines()[0] if message else "")
+    if match is None:
+        return None
+    return (match.group(1) or match.group(2),)

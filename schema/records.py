@@ -70,8 +70,12 @@ def _input_type(name: str, fields: dict[str, tuple[Any, Any]], description: str)
     return strawberry.input(type(name, (), namespace), description=description)
 
 
-def update_input(entity: str, create_input: Any) -> Any:
-    """`<Entity>UpdateInput`: the id, the expected version, and every create field made optional."""
+def update_input(entity: str, create_input: Any, spec: records.Spec) -> Any:
+    """`<Entity>UpdateInput`: the id, the expected version, and every create field made optional.
+
+    The domain's `spec` says which fields null may clear (not `currency`, say, which always
+    holds a value though a create may leave it out).
+    """
     fields: dict[str, tuple[Any, Any]] = {
         "id": (strawberry.ID, strawberry.field(description=f"The {entity}'s global id.")),
         "expected_version": (
@@ -85,10 +89,11 @@ def update_input(entity: str, create_input: Any) -> Any:
     }
     for field in get_object_definition(create_input, strict=True).fields:
         annotation = field.type_annotation.annotation if field.type_annotation else field.type
-        nullable = _is_optional(annotation)
-        keep = "Leave out to keep the current value" + ("; null clears it." if nullable else ".")
+        cleaner = spec.get(field.python_name)
+        clearable = _is_optional(annotation) and (cleaner is None or cleaner.nullable)
+        keep = "Leave out to keep the current value" + ("; null clears it." if clearable else ".")
         fields[field.python_name] = (
-            annotation if nullable else annotation | None,
+            annotation if _is_optional(annotation) else annotation | None,
             strawberry.field(
                 default=UNSET,
                 description=f"{field.description or ''} {keep}".strip(),
@@ -156,7 +161,7 @@ def crud_mutations(
 ) -> Any:
     """The `<entity>Create`, `...Update`, `...Archive` and `...Restore` mutations of one type."""
     field_name = entity[0].lower() + entity[1:]
-    update_type = update_input(entity, create_input)
+    update_type = update_input(entity, create_input, domain.SPEC)
     archive_type = reference_input(entity, "Archive")
     restore_type = reference_input(entity, "Restore")
     payloads = {

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import lru_cache
 from typing import Any, cast
 
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.exceptions import MissingQueryError
@@ -125,7 +126,7 @@ def _check_params(
     variables = params.get("variables")
     operation_name = params.get("operationName")
     extensions = params.get("extensions")
-    if not isinstance(query, str) or not query.strip():
+    if not isinstance(query, str):
         raise RequestError(400, "The request needs a `query` string.")
     if variables is not None and not isinstance(variables, dict):
         raise RequestError(400, "`variables` must be an object or null.")
@@ -133,7 +134,29 @@ def _check_params(
         raise RequestError(400, "`operationName` must be a string or null.")
     if extensions is not None and not isinstance(extensions, dict):
         raise RequestError(400, "`extensions` must be an object or null.")
-    return query, variables, operation_name, extensions
+    # The specification: an empty operationName is the same as none.
+    return query, variables, operation_name or None, extensions
+
+
+@lru_cache(maxsize=512)
+def _operation_count(query: str) -> int:
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return 0  # Strawberry reports the syntax error itself
+    return sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
+
+
+def _check_operation_is_determined(query: str, operation_name: str | None, media: str) -> None:
+    if not query.strip():
+        status = 400 if media == GRAPHQL_RESPONSE else 200
+        raise RequestError(status, "Syntax Error: the document is empty.")
+    # Strawberry would run the first operation; GraphQL says the request cannot be executed.
+    if operation_name is None and _operation_count(query) > 1:
+        status = 422 if media == GRAPHQL_RESPONSE else 200
+        raise RequestError(
+            status, "The document has several operations: name the one to run in operationName."
+        )
 
 
 def _status(media: str, data: Any, errors: list[GraphQLError] | None) -> int:
@@ -169,6 +192,7 @@ async def _execute(request: Request, principal: Principal, media: str) -> Execut
     state = request.app.state
     params = await _read_params(request, state.settings.max_body_bytes)
     query, variables, operation_name, extensions = _check_params(params)
+    _check_operation_is_determined(query, operation_name, media)
     context = Context(
         principal=principal,
         sessions=state.sessions,

@@ -210,3 +210,29 @@ async def test_readyz_reports_an_unreachable_database(tmp_path):
         response = await client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+async def test_several_operations_without_a_name_are_not_run(client):
+    document = 'mutation A { accountCreate(input: {name: "A"}) { account { id } } } mutation B { accountCreate(input: {name: "B"}) { account { id } } }'
+    response = await client.post("/graphql", json={"query": document})
+    assert response.status_code == 422
+    assert "operationName" in response.json()["errors"][0]["message"]
+    named = await client.post("/graphql", json={"query": document, "operationName": "B"})
+    assert named.json()["data"]["accountCreate"]["account"]["id"]
+    listed = await client.post("/graphql", json={"query": "{ accounts { totalCount } }"})
+    assert listed.json()["data"]["accounts"]["totalCount"] == 1
+
+
+async def test_an_empty_operation_name_means_none(client):
+    response = await client.get("/graphql", params={"query": QUERY, "operationName": ""})
+    assert response.status_code == 200
+
+
+async def test_an_empty_query_is_a_syntax_error(client):
+    response = await client.post("/graphql", json={"query": ""})
+    assert response.status_code == 400
+    legacy = await client.post(
+        "/graphql", json={"query": ""}, headers={"Accept": "application/json"}
+    )
+    assert legacy.status_code == 200
+    assert legacy.json()["errors"]

@@ -5,14 +5,14 @@
 #
 #   conformance/run.sh
 #
-# Environment: CRM (the `crm` command; default `crm` on PATH, else /tmp/venv/bin/crm),
+# Environment: CRM (the `crm` command; default `crm` on PATH),
 # PORT (default: a free port), NODE/NPM (default `node`/`npm`).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 if [[ -z "${CRM:-}" ]]; then
-  if command -v crm >/dev/null 2>&1; then CRM="$(command -v crm)"; else CRM=/tmp/venv/bin/crm; fi
+  if command -v crm >/dev/null 2>&1; then CRM="$(command -v crm)"; else echo "crm not found: pip install -e . first, or set CRM=/path/to/crm" >&2; exit 2; fi
 fi
 [[ -x "$CRM" ]] || { echo "run.sh: no crm command at $CRM (set CRM=/path/to/crm)" >&2; exit 2; }
 NODE="${NODE:-node}"

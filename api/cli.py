@@ -1,18 +1,22 @@
-"""The `crm` command: serve, migrate, apikey create, schema."""
+"""The `crm` command: serve, migrate, apikey create, seed, schema."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import UTC, datetime
 
 import click
 import uvicorn
+from rich.progress import Progress, TaskID
 
 from api.settings import Settings
 from db.enums import ApiKeyRole
 from db.migrate import upgrade_to_head
 from db.session import make_engine, make_session_factory
 from resolvers import api_keys
+from resolvers import seed as seeding
 
 
 async def _migrate(database_url: str) -> None:
@@ -97,6 +101,69 @@ def apikey_create(role: str, workspace: str, name: str | None) -> None:
             await engine.dispose()
 
     click.echo(asyncio.run(create()))
+
+
+@main.command()
+@click.option("--accounts", type=click.IntRange(min=1), required=True, help="Accounts to create.")
+@click.option(
+    "--workspace",
+    default="default",
+    show_default=True,
+    help="Workspace name; created if it does not exist, refused if it has records.",
+)
+@click.option("--seed", "seed_value", default=42, show_default=True, help="Random seed.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=seeding.DEFAULT_AS_OF.strftime("%Y-%m-%d"),
+    show_default=True,
+    help="The day the seeded two years of history end (UTC).",
+)
+def seed(accounts: int, workspace: str, seed_value: int, as_of: datetime) -> None:
+    """Fill a workspace with realistic sample data: the same seed gives the same data.
+
+    Each account gets 10 contacts and 5 opportunities with line items; products,
+    campaigns, leads, cases, activities and users come in proportion.
+    """
+    settings = Settings()
+
+    async def run(progress: Progress) -> seeding.SeedSummary:
+        engine = make_engine(settings.database_url)
+        tasks: dict[str, TaskID] = {}
+
+        def advance(table: str, rows: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(table, total=total)
+            progress.advance(tasks[table], rows)
+
+        try:
+            await upgrade_to_head(engine)
+            async with make_session_factory(engine)() as session, session.begin():
+                return await seeding.seed(
+                    session,
+                    workspace_name=workspace,
+                    accounts=accounts,
+                    seed=seed_value,
+                    as_of=as_of.replace(tzinfo=UTC),
+                    progress=advance,
+                )
+        finally:
+            await engine.dispose()
+
+    started = time.perf_counter()
+    try:
+        with Progress(transient=True) as progress:
+            summary = asyncio.run(run(progress))
+    except seeding.WorkspaceNotEmptyError as error:
+        raise click.ClickException(str(error)) from error
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"Seeded workspace {summary.workspace_name!r} (id {summary.workspace_id}, "
+        f"{summary.currency}) in {elapsed:.1f} s:"
+    )
+    for table, count in summary.rows.items():
+        click.echo(f"  {table:<24}{count:>10,}")
+    click.echo(f"  {'total':<24}{sum(summary.rows.values()):>10,}")
 
 
 @main.command("schema")

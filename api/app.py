@@ -20,6 +20,7 @@ from api.graphql_http import JSON, graphql_endpoint
 from api.graphql_ws import graphql_websocket
 from api.settings import Settings
 from db.session import make_engine, make_session_factory
+from resolvers.events import InProcessBus
 
 logger = logging.getLogger("crm.http")
 
@@ -94,4 +95,5 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
+    app.state.bus = InProcessBus()
     return app

@@ -198,6 +198,7 @@ async def _execute(request: Request, principal: Principal, media: str) -> Execut
         sessions=state.sessions,
         request_id=request.state.request_id,
         loaders=Loaders(sessions=state.sessions, principal=principal),
+        bus=state.bus,
     )
     allowed = {OperationType.QUERY}
     if request.method == "POST":

@@ -39,6 +39,7 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
             request_id=uuid.uuid4().hex,
             loaders=None,
             handshake_authorization=request.headers.get("authorization"),
+            bus=state.bus,
         )
 
     async def on_ws_connect(self, context: WebSocketContext) -> Any:

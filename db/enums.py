@@ -110,3 +110,26 @@ class ApiKeyRole(StrEnum):
     ADMIN = "ADMIN"
     MEMBER = "MEMBER"
     READ_ONLY = "READ_ONLY"
+
+
+class EntityType(StrEnum):
+    """The record types whose stage or status the lifecycle engine moves."""
+
+    ACCOUNT = "ACCOUNT"
+    CONTACT = "CONTACT"
+    LEAD = "LEAD"
+    OPPORTUNITY = "OPPORTUNITY"
+    CASE = "CASE"
+    CAMPAIGN = "CAMPAIGN"
+
+
+class StageChangeCause(StrEnum):
+    """Why a stage changed: a person's move, or what triggered an automatic one."""
+
+    CREATED = "CREATED"
+    MANUAL = "MANUAL"
+    LEAD_CONVERSION = "LEAD_CONVERSION"
+    FIRST_PURCHASE = "FIRST_PURCHASE"
+    REPEAT_PURCHASE = "REPEAT_PURCHASE"
+    REACTIVATION = "REACTIVATION"
+    REFERRAL = "REFERRAL"

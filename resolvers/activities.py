@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import utcnow
 from db.enums import ActivityType
 from db.models import Account, Activity, Case, Contact, Lead, Opportunity, User
-from resolvers import records
+from resolvers import cases, records
 from resolvers.contacts import contact_belongs_to_account
 from resolvers.principal import Principal
 from resolvers.validation import Choice, Reference, Text, Timestamp
@@ -44,7 +44,7 @@ async def _logged_now_unless_scheduled(
 
 
 async def create(session: AsyncSession, *, actor: Principal, data: Mapping[str, Any]) -> Activity:
-    return await records.create_from_input(
+    activity = await records.create_from_input(
         session,
         Activity,
         SPEC,
@@ -52,6 +52,10 @@ async def create(session: AsyncSession, *, actor: Principal, data: Mapping[str, 
         data=data,
         rules=[_logged_now_unless_scheduled, *RULES],
     )
+    if activity.case_id is not None:
+        answered_at = activity.occurred_at or activity.created_at
+        await cases.record_response(session, activity.case_id, activity.type, answered_at)
+    return activity
 
 
 async def update(

@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     VERSION_CONFLICT = "VERSION_CONFLICT"
     ARCHIVED = "ARCHIVED"
     INVALID_TRANSITION = "INVALID_TRANSITION"
+    READ_ONLY = "READ_ONLY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,19 @@ class UserInputError(Exception):
         return cls([FieldError(code, message, field)])
 
 
-class BadRequestError(Exception):
-    """A query argument outside what the API accepts (page size, cursor): a top-level error."""
+class TopLevelError(Exception):
+    """A failure reported as a top-level GraphQL error with `extensions.code`, never masked."""
+
+    code = "BAD_REQUEST"
+
+
+class ForbiddenError(TopLevelError):
+    """The caller's key may not do this."""
+
+    code = "FORBIDDEN"
+
+
+class BadRequestError(TopLevelError):
+    """A query argument outside what the API accepts (page size, cursor)."""
 
     code = "BAD_USER_INPUT"

@@ -13,11 +13,12 @@ from db.models import (
     Opportunity,
     OpportunityLineItem,
     Product,
+    StageChange,
     User,
 )
 from resolvers import global_ids
 
-NODE_MODELS: dict[str, type[RecordMixin]] = {
+NODE_MODELS: dict[str, type[RecordMixin | StageChange]] = {
     model.__name__: model
     for model in (
         Account,
@@ -29,12 +30,13 @@ NODE_MODELS: dict[str, type[RecordMixin]] = {
         Opportunity,
         OpportunityLineItem,
         Product,
+        StageChange,
         User,
     )
 }
 
 
-def decode_node_id(global_id: str) -> tuple[type[RecordMixin], int] | None:
+def decode_node_id(global_id: str) -> tuple[type[RecordMixin | StageChange], int] | None:
     decoded = global_ids.decode(global_id)
     if decoded is None or decoded[0] not in NODE_MODELS:
         return None

@@ -148,7 +148,9 @@ async def create(
 ) -> Opportunity:
     fields = dict(data)
     items = fields.pop("line_items", None) or []
+    created_at = records.import_time(actor, data, "created_at")
     values = await records.clean_input(session, SPEC, fields, principal=actor, creating=True)
+    values["created_at"] = created_at or utcnow()
     for rule in (
         records.currency_defaults(actor),
         contact_belongs_to_account("primary_contact_id"),

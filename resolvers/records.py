@@ -7,6 +7,7 @@ add their own rules; the mechanics live here once.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
@@ -15,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db.base import RecordMixin, utcnow
+from db.enums import ApiKeyRole, StageChangeCause
 from db.models import Workspace
-from resolvers import global_ids
-from resolvers.errors import ErrorCode, FieldError, UserInputError
+from resolvers import global_ids, lifecycle
+from resolvers.errors import ErrorCode, FieldError, ForbiddenError, UserInputError
 from resolvers.pagination import Ordering, Page, PageArgs, paginate
 from resolvers.principal import Principal
 from resolvers.validation import Cleaner, InvalidValueError, Lookup
@@ -90,17 +92,24 @@ async def get_for_write(
     global_id: str,
     expected_version: int | None,
     allow_archived: bool = False,
+    field: str = "id",
 ) -> Record:
-    """The record an update, archive or restore is about, checked before anything changes."""
+    """The record a write is about, checked before anything changes.
+
+    The row stays locked until the transaction ends (on PostgreSQL; SQLite serializes
+    writers anyway), so concurrent writers of one record queue up instead of racing.
+    """
     type_name = model.__name__
     pk = global_ids.decode_as(global_id, type_name)
     record = None
     if pk is not None:
         record = await session.scalar(
-            select(model).where(model.id == pk, model.workspace_id == principal.workspace_id)
+            select(model)
+            .where(model.id == pk, model.workspace_id == principal.workspace_id)
+            .with_for_update()
         )
     if record is None:
-        raise UserInputError.single(ErrorCode.NOT_FOUND, f"No {type_name} with this id.", ("id",))
+        raise UserInputError.single(ErrorCode.NOT_FOUND, f"No {type_name} with this id.", (field,))
     if expected_version is not None and record.version != expected_version:
         raise UserInputError.single(
             ErrorCode.VERSION_CONFLICT,
@@ -110,7 +119,9 @@ async def get_for_write(
         )
     if record.archived_at is not None and not allow_archived:
         raise UserInputError.single(
-            ErrorCode.ARCHIVED, f"{type_name} is archived; restore it before changing it.", ("id",)
+            ErrorCode.ARCHIVED,
+            f"{type_name} is archived; restore it before changing it.",
+            (field,),
         )
     return record
 
@@ -194,12 +205,50 @@ def assign(record: RecordMixin, values: Mapping[str, Any]) -> None:
 
 
 async def create(
-    session: AsyncSession, model: type[Record], *, principal: Principal, values: Mapping[str, Any]
+    session: AsyncSession,
+    model: type[Record],
+    *,
+    principal: Principal,
+    values: Mapping[str, Any],
+    from_lead: bool = False,
 ) -> Record:
-    record: Record = cast("Any", model)(workspace_id=principal.workspace_id, **values)
+    """Insert a record; one with a lifecycle gets its initial stage and first history row."""
+    created_at = values.get("created_at") or utcnow()
+    record: Record = cast("Any", model)(
+        workspace_id=principal.workspace_id,
+        **{**values, "created_at": created_at, "updated_at": created_at},
+    )
+    tracked = model in lifecycle.LIFECYCLES
+    if tracked:
+        lifecycle.start(record, from_lead=from_lead)
     session.add(record)
     await session.flush()
+    if tracked:
+        cause = StageChangeCause.LEAD_CONVERSION if from_lead else StageChangeCause.CREATED
+        await lifecycle.record_start(
+            session, record, actor=principal, occurred_at=created_at, cause=cause
+        )
     return record
+
+
+def import_time(principal: Principal, data: Mapping[str, Any], field: str) -> datetime | None:
+    """A past time a partner importing history gives (`createdAt`, `occurredAt`): ADMIN only."""
+    moment: datetime | None = data.get(field)
+    if moment is None:
+        return None
+    if principal.role is not ApiKeyRole.ADMIN:
+        raise ForbiddenError(f"Only an ADMIN key may set {_camel(field)} (imports).")
+    errors = lifecycle.check_import_time(moment, field)
+    if errors:
+        raise UserInputError(
+            [FieldError(e.code, f"{_camel(field)} {e.message}", e.field) for e in errors]
+        )
+    return moment
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
 
 
 async def archive(
@@ -263,7 +312,9 @@ async def create_from_input(
     Each rule sees the record-to-be (None when creating) and the cleaned values, and may
     raise UserInputError or add derived values.
     """
+    created_at = import_time(principal, data, "created_at")
     values = await clean_input(session, spec, data, principal=principal, creating=True)
+    values["created_at"] = created_at or utcnow()
     for rule in rules:
         await rule(session, None, values)
     return await create(session, model, principal=principal, values=values)

@@ -11,18 +11,32 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from resolvers.errors import ErrorCode, UserInputError
+from resolvers.events import InProcessBus, take_pending
 
 
 @asynccontextmanager
-async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+async def unit_of_work(
+    sessions: async_sessionmaker[AsyncSession], bus: InProcessBus | None = None
+) -> AsyncIterator[AsyncSession]:
     """Commit when the block finishes; roll back on any error, so bad input changes nothing.
 
     Races the checks could not see surface here from the database, and are reported as
-    the user errors they are.
+    the user errors they are. Events the writes queued are published only after the
+    commit, so a change that did not happen is never announced.
     """
-    async with sessions() as session, session.begin():
-        try:
+    async with sessions() as session:
+        async with _transaction(session):
             yield session
+        events = take_pending(session)
+    if bus is not None and events:
+        bus.publish(events)
+
+
+@asynccontextmanager
+async def _transaction(session: AsyncSession) -> AsyncIterator[None]:
+    async with session.begin():
+        try:
+            yield
             await session.flush()
         except StaleDataError as error:
             raise UserInputError.single(

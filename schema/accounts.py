@@ -13,7 +13,8 @@ from db.models import Opportunity as OpportunityModel
 from resolvers import accounts
 from schema.common import Address, AddressInput
 from schema.enums import LifecycleStage
-from schema.fields import OwnedFields, reference
+from schema.fields import ImportFields, OwnedFields, reference
+from schema.lifecycle import LifecycleFields, transition_mutation
 from schema.records import crud_mutations, list_field
 from schema.relay import ArchiveScope, Connection, Node, related_connection
 
@@ -33,7 +34,7 @@ class AccountFilter:
 
 
 @strawberry.type(description="An organization: prospect, customer or partner.")
-class Account(Node, OwnedFields):
+class Account(Node, OwnedFields, LifecycleFields):
     name: str
     website: str | None
     industry: str | None
@@ -100,7 +101,7 @@ class AccountConnection(Connection[Account]):
 
 
 @strawberry.input
-class AccountCreateInput:
+class AccountCreateInput(ImportFields):
     name: str
     website: str | None = strawberry.field(
         default=None, description="http(s) URL; a bare domain means https."
@@ -124,4 +125,13 @@ class AccountQuery:
     )
 
 
-AccountMutation = crud_mutations("Account", Account, AccountModel, AccountCreateInput, accounts)
+AccountMutation = crud_mutations(
+    "Account",
+    Account,
+    AccountModel,
+    AccountCreateInput,
+    accounts,
+    extra={
+        "account_transition": transition_mutation("Account", AccountModel, LifecycleStage, Account)
+    },
+)

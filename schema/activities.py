@@ -13,7 +13,7 @@ from db.models import Lead as LeadModel
 from db.models import Opportunity as OpportunityModel
 from resolvers import activities
 from schema.enums import ActivityType
-from schema.fields import OwnedFields, reference
+from schema.fields import ImportFields, OwnedFields, reference
 from schema.records import crud_mutations, list_field
 from schema.relay import ArchiveScope, Connection, Node
 
@@ -63,7 +63,7 @@ class ActivityConnection(Connection[Activity]):
 
 
 @strawberry.input
-class ActivityCreateInput:
+class ActivityCreateInput(ImportFields):
     type: ActivityType
     subject: str
     body: str | None = None

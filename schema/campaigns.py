@@ -11,7 +11,8 @@ from db.models import Lead as LeadModel
 from db.models import Opportunity as OpportunityModel
 from resolvers import campaigns
 from schema.enums import CampaignStatus, CampaignType
-from schema.fields import OwnedFields
+from schema.fields import ImportFields, OwnedFields
+from schema.lifecycle import LifecycleFields, transition_mutation
 from schema.records import crud_mutations, list_field
 from schema.relay import ArchiveScope, Connection, Node, related_connection
 
@@ -22,7 +23,7 @@ class CampaignFilter:
 
 
 @strawberry.type(description="A marketing effort that sources leads and opportunities.")
-class Campaign(Node, OwnedFields):
+class Campaign(Node, OwnedFields, LifecycleFields):
     name: str
     type: CampaignType
     status: CampaignStatus = strawberry.field(description="Changed only by transitions.")
@@ -53,7 +54,7 @@ class CampaignConnection(Connection[Campaign]):
 
 
 @strawberry.input
-class CampaignCreateInput:
+class CampaignCreateInput(ImportFields):
     name: str
     type: CampaignType
     budget: Decimal | None = None
@@ -74,5 +75,14 @@ class CampaignQuery:
 
 
 CampaignMutation = crud_mutations(
-    "Campaign", Campaign, CampaignModel, CampaignCreateInput, campaigns
+    "Campaign",
+    Campaign,
+    CampaignModel,
+    CampaignCreateInput,
+    campaigns,
+    extra={
+        "campaign_transition": transition_mutation(
+            "Campaign", CampaignModel, CampaignStatus, Campaign
+        )
+    },
 )

@@ -12,7 +12,8 @@ from db.models import Lead as LeadModel
 from db.models import Opportunity as OpportunityModel
 from resolvers import contacts
 from schema.enums import LifecycleStage
-from schema.fields import OwnedFields, reference
+from schema.fields import ImportFields, OwnedFields, reference
+from schema.lifecycle import LifecycleFields, transition_mutation
 from schema.records import crud_mutations, list_field
 from schema.relay import ArchiveScope, Connection, Node, related_connection
 
@@ -23,7 +24,7 @@ class ContactFilter:
 
 
 @strawberry.type(description="A person, usually at an account.")
-class Contact(Node, OwnedFields):
+class Contact(Node, OwnedFields, LifecycleFields):
     first_name: str | None
     last_name: str
     email: str | None
@@ -79,7 +80,7 @@ class ContactConnection(Connection[Contact]):
 
 
 @strawberry.input
-class ContactCreateInput:
+class ContactCreateInput(ImportFields):
     last_name: str
     first_name: str | None = None
     email: str | None = None
@@ -96,4 +97,13 @@ class ContactQuery:
     )
 
 
-ContactMutation = crud_mutations("Contact", Contact, ContactModel, ContactCreateInput, contacts)
+ContactMutation = crud_mutations(
+    "Contact",
+    Contact,
+    ContactModel,
+    ContactCreateInput,
+    contacts,
+    extra={
+        "contact_transition": transition_mutation("Contact", ContactModel, LifecycleStage, Contact)
+    },
+)

@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
-from resolvers import loaders
+from db.enums import EntityType
+from resolvers import loaders, stage_changes
+from resolvers.events import InProcessBus
 from resolvers.pagination import PageArgs
 from resolvers.principal import Principal
 from resolvers.records import ArchiveScope
@@ -70,6 +72,26 @@ class Loaders:
 
         return self._get(("count", model, parent_column.key, archived), load)
 
+    def stage_history(self, entity_type: EntityType, args: PageArgs) -> DataLoader[int, list[Any]]:
+        async def load(record_ids: list[int]) -> list[list[Any]]:
+            return await stage_changes.history_rows(
+                self.sessions,
+                entity_type,
+                principal=self.principal,
+                record_ids=record_ids,
+                args=args,
+            )
+
+        return self._get(("history", entity_type, args), load)
+
+    def latest_change(self, entity_type: EntityType) -> DataLoader[int, Any]:
+        async def load(record_ids: list[int]) -> list[Any]:
+            return await stage_changes.latest_changes(
+                self.sessions, entity_type, principal=self.principal, record_ids=record_ids
+            )
+
+        return self._get(("latest", entity_type), load)
+
 
 @dataclass
 class Context:
@@ -77,3 +99,4 @@ class Context:
     sessions: async_sessionmaker[AsyncSession]
     request_id: str
     loaders: Loaders
+    bus: InProcessBus | None = None

@@ -6,7 +6,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
 
-from resolvers.errors import BadRequestError
+from resolvers.errors import TopLevelError
 
 logger = logging.getLogger("crm.errors")
 
@@ -15,7 +15,7 @@ MAX_QUERY_DEPTH = 12
 
 def _is_expected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is None or isinstance(original, (BadRequestError, GraphQLError))
+    return original is None or isinstance(original, (TopLevelError, GraphQLError))
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -47,8 +47,8 @@ class MaskUnexpectedErrors(MaskErrors):
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = super()._process_errors(errors)
         for error in processed:
-            if isinstance(error.original_error, BadRequestError):
-                error.extensions = {**(error.extensions or {}), "code": BadRequestError.code}
+            if isinstance(error.original_error, TopLevelError):
+                error.extensions = {**(error.extensions or {}), "code": error.original_error.code}
         return processed
 
 

@@ -21,6 +21,15 @@ def reference(type_ref: Any, model: type[Any], column: str, description: str | N
     return strawberry.field(resolver=resolve, description=description)
 
 
+@strawberry.input
+class ImportFields:
+    created_at: datetime | None = strawberry.field(
+        default=None,
+        description="For imports (ADMIN keys): when the record was created in the system it "
+        "comes from; not in the future. History and derived times start there.",
+    )
+
+
 @strawberry.type
 class RecordFields:
     """Versioning and audit fields. Root values are ORM rows whose class name is the type name."""

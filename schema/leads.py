@@ -1,18 +1,29 @@
 """Leads: prospects before qualification."""
 
-from typing import Annotated
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.types import Info
 
+from db.models import Account as AccountModel
 from db.models import Activity as ActivityModel
 from db.models import Campaign as CampaignModel
 from db.models import Contact as ContactModel
 from db.models import Lead as LeadModel
+from db.models import Opportunity as OpportunityModel
 from resolvers import leads
 from schema.enums import LeadStatus
-from schema.fields import OwnedFields, reference
-from schema.records import crud_mutations, list_field
+from schema.errors import UserError
+from schema.fields import ImportFields, OwnedFields, reference
+from schema.lifecycle import LifecycleFields, transition_mutation
+from schema.records import crud_mutations, input_data, list_field, run_write
 from schema.relay import ArchiveScope, Connection, Node, related_connection
+
+AccountType = Annotated["Account", strawberry.lazy("schema.accounts")]
+ContactType = Annotated["Contact", strawberry.lazy("schema.contacts")]
+OpportunityType = Annotated["Opportunity", strawberry.lazy("schema.opportunities")]
 
 
 @strawberry.input
@@ -21,7 +32,7 @@ class LeadFilter:
 
 
 @strawberry.type(description="A prospect not yet qualified into an account and a contact.")
-class Lead(Node, OwnedFields):
+class Lead(Node, OwnedFields, LifecycleFields):
     first_name: str | None
     last_name: str
     company: str | None
@@ -53,6 +64,19 @@ class Lead(Node, OwnedFields):
         Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
         "The lead's timeline.",
     )
+    converted_at: datetime | None = strawberry.field(description="When the lead was converted.")
+    converted_account = reference(
+        AccountType, AccountModel, "converted_account_id", "The account the lead became."
+    )
+    converted_contact = reference(
+        ContactType, ContactModel, "converted_contact_id", "The contact the lead became."
+    )
+    converted_opportunity = reference(
+        OpportunityType,
+        OpportunityModel,
+        "converted_opportunity_id",
+        "The opportunity created on conversion, if any.",
+    )
 
 
 @strawberry.type
@@ -61,7 +85,7 @@ class LeadConnection(Connection[Lead]):
 
 
 @strawberry.input
-class LeadCreateInput:
+class LeadCreateInput(ImportFields):
     last_name: str
     first_name: str | None = None
     company: str | None = None
@@ -82,4 +106,72 @@ class LeadQuery:
     leads = list_field(LeadConnection, LeadModel, LeadFilter, "Leads of the workspace.")
 
 
-LeadMutation = crud_mutations("Lead", Lead, LeadModel, LeadCreateInput, leads)
+@strawberry.input(description="Convert a lead; reuse an existing account or contact by id.")
+class LeadConvertInput:
+    lead_id: strawberry.ID
+    account_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Attach to this account instead of creating one."
+    )
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Attach to this contact instead of creating one; it must belong to the "
+        "account. Only its empty fields are filled from the lead.",
+    )
+    create_opportunity: bool = False
+    opportunity_name: str | None = None
+    amount: Decimal | None = None
+    expected_version: int | None = strawberry.field(
+        default=None, description="Refuse with VERSION_CONFLICT unless the lead is at it."
+    )
+    occurred_at: datetime | None = strawberry.field(
+        default=None, description="For imports (ADMIN keys): when the conversion happened."
+    )
+
+
+@strawberry.type
+class LeadConvertPayload:
+    lead: Lead | None = None
+    account: AccountType | None = None
+    contact: ContactType | None = None
+    opportunity: OpportunityType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def convert_lead(info: Info, input: LeadConvertInput) -> LeadConvertPayload:
+    data = input_data(input, creating=True)
+    return await run_write(
+        info,
+        LeadConvertPayload,
+        "lead",
+        leads.convert,
+        fields=_conversion_fields,
+        global_id=data.pop("lead_id"),
+        expected_version=data.pop("expected_version", None),
+        data=data,
+    )
+
+
+def _conversion_fields(conversion: Any) -> dict[str, Any]:
+    return {
+        "lead": conversion.lead,
+        "account": conversion.account,
+        "contact": conversion.contact,
+        "opportunity": conversion.opportunity,
+    }
+
+
+LeadMutation = crud_mutations(
+    "Lead",
+    Lead,
+    LeadModel,
+    LeadCreateInput,
+    leads,
+    extra={
+        "lead_transition": transition_mutation("Lead", LeadModel, LeadStatus, Lead),
+        "lead_convert": strawberry.mutation(
+            resolver=convert_lead,
+            description="Convert a lead into an account, a contact and optionally an "
+            "opportunity, in one transaction.",
+        ),
+    },
+)

@@ -15,7 +15,8 @@ from db.models import OpportunityLineItem as LineItemModel
 from db.models import Product as ProductModel
 from resolvers import opportunities
 from schema.enums import ForecastCategory, OpportunityStage
-from schema.fields import OwnedFields, RecordFields, reference
+from schema.fields import ImportFields, OwnedFields, RecordFields, reference
+from schema.lifecycle import LifecycleFields, transition_mutation
 from schema.records import crud_mutations, list_field
 from schema.relay import ArchiveScope, Connection, Node, related_connection
 
@@ -58,7 +59,7 @@ class OpportunityLineItemConnection(Connection[OpportunityLineItem]):
 
 
 @strawberry.type(description="A potential deal, moving through the sales pipeline.")
-class Opportunity(Node, OwnedFields):
+class Opportunity(Node, OwnedFields, LifecycleFields):
     name: str
     amount: Decimal | None = strawberry.field(
         description="In `currency`; the sum of the line items' totals when there are any."
@@ -121,7 +122,7 @@ class OpportunityLineItemInput:
 
 
 @strawberry.input
-class OpportunityCreateInput:
+class OpportunityCreateInput(ImportFields):
     name: str
     account_id: strawberry.ID | None = None
     primary_contact_id: strawberry.ID | None = strawberry.field(
@@ -156,5 +157,14 @@ class OpportunityQuery:
 
 
 OpportunityMutation = crud_mutations(
-    "Opportunity", Opportunity, OpportunityModel, OpportunityCreateInput, opportunities
+    "Opportunity",
+    Opportunity,
+    OpportunityModel,
+    OpportunityCreateInput,
+    opportunities,
+    extra={
+        "opportunity_transition": transition_mutation(
+            "Opportunity", OpportunityModel, OpportunityStage, Opportunity
+        )
+    },
 )

@@ -6,7 +6,7 @@ import strawberry
 
 from db.models import Product as ProductModel
 from resolvers import products
-from schema.fields import OwnedFields
+from schema.fields import ImportFields, OwnedFields
 from schema.records import crud_mutations, list_field
 from schema.relay import ArchiveScope, Connection, Node
 
@@ -33,7 +33,7 @@ class ProductConnection(Connection[Product]):
 
 
 @strawberry.input
-class ProductCreateInput:
+class ProductCreateInput(ImportFields):
     name: str
     sku: str
     unit_price: Decimal

@@ -88,6 +88,8 @@ def update_input(entity: str, create_input: Any, spec: records.Spec) -> Any:
         ),
     }
     for field in get_object_definition(create_input, strict=True).fields:
+        if field.python_name == "created_at":
+            continue  # creation time is set once
         annotation = field.type_annotation.annotation if field.type_annotation else field.type
         cleaner = spec.get(field.python_name)
         clearable = _is_optional(annotation) and (cleaner is None or cleaner.nullable)
@@ -144,22 +146,36 @@ Write = Callable[..., Awaitable[Any]]
 
 
 async def run_write(
-    info: Info, payload_type: Any, field_name: str, write: Write, **kwargs: Any
+    info: Info,
+    payload_type: Any,
+    field_name: str,
+    write: Write,
+    fields: Callable[[Any], dict[str, Any]] | None = None,
+    **kwargs: Any,
 ) -> Any:
-    """One mutation, one unit of work: the record on success, userErrors and no change otherwise."""
+    """One mutation, one unit of work: the result on success, userErrors and no change otherwise.
+
+    `fields` maps what `write` returned to the payload's fields (default: the record).
+    """
     context = info.context
     try:
-        async with unit_of_work(context.sessions) as session:
-            record = await write(session, actor=context.principal, **kwargs)
+        async with unit_of_work(context.sessions, context.bus) as session:
+            result = await write(session, actor=context.principal, **kwargs)
     except UserInputError as error:
         return payload_type(user_errors=user_errors(error))
-    return payload_type(**{field_name: record})
+    return payload_type(**(fields(result) if fields else {field_name: result}))
 
 
 def crud_mutations(
-    entity: str, node_type: Any, model: type[Any], create_input: Any, domain: ModuleType
+    entity: str,
+    node_type: Any,
+    model: type[Any],
+    create_input: Any,
+    domain: ModuleType,
+    extra: dict[str, Any] | None = None,
 ) -> Any:
-    """The `<entity>Create`, `...Update`, `...Archive` and `...Restore` mutations of one type."""
+    """The `<entity>Create`, `...Update`, `...Archive` and `...Restore` mutations of one type,
+    plus the domain's `extra` mutations (python name to field)."""
     field_name = entity[0].lower() + entity[1:]
     update_type = update_input(entity, create_input, domain.SPEC)
     archive_type = reference_input(entity, "Archive")
@@ -228,7 +244,7 @@ def crud_mutations(
             resolver=restore, description=f"Bring an archived {entity} back."
         ),
     }
-    return strawberry.type(type(f"{entity}Mutation", (), namespace))
+    return strawberry.type(type(f"{entity}Mutation", (), {**namespace, **(extra or {})}))
 
 
 async def _archive(

@@ -12,10 +12,11 @@ from resolvers.nodes import decode_node_id
 from schema.accounts import Account, AccountMutation, AccountQuery
 from schema.activities import Activity, ActivityMutation, ActivityQuery
 from schema.campaigns import Campaign, CampaignMutation, CampaignQuery
-from schema.cases import Case, CaseMutation, CaseQuery
+from schema.cases import Case, CaseMutation, CaseQuery, SlaQuery
 from schema.contacts import Contact, ContactMutation, ContactQuery
 from schema.extensions import EXTENSIONS
 from schema.leads import Lead, LeadMutation, LeadQuery
+from schema.lifecycle import LifecycleQuery, StageChange
 from schema.opportunities import (
     Opportunity,
     OpportunityLineItem,
@@ -67,6 +68,8 @@ Query = merge_types(
         CampaignQuery,
         ActivityQuery,
         UserQuery,
+        LifecycleQuery,
+        SlaQuery,
     ),
 )
 Mutation = merge_types(
@@ -105,6 +108,7 @@ schema = CrmSchema(
         Campaign,
         Activity,
         User,
+        StageChange,
     ],
     extensions=EXTENSIONS,
 )

@@ -5,7 +5,7 @@ import strawberry
 from db.models import User as UserModel
 from resolvers import users
 from schema.enums import UserRole
-from schema.fields import RecordFields
+from schema.fields import ImportFields, RecordFields
 from schema.records import crud_mutations, list_field
 from schema.relay import ArchiveScope, Connection, Node
 
@@ -28,7 +28,7 @@ class UserFilter:
 
 
 @strawberry.input
-class UserCreateInput:
+class UserCreateInput(ImportFields):
     name: str
     email: str
     role: UserRole = UserRole.SALES

@@ -8,6 +8,8 @@ from db.models.contact import Contact
 from db.models.lead import Lead
 from db.models.opportunity import Opportunity, OpportunityLineItem
 from db.models.product import Product
+from db.models.sla_policy import SlaPolicy
+from db.models.stage_change import StageChange
 from db.models.user import User
 from db.models.workspace import ApiKey, Workspace
 
@@ -22,6 +24,8 @@ __all__ = [
     "Opportunity",
     "OpportunityLineItem",
     "Product",
+    "SlaPolicy",
+    "StageChange",
     "User",
     "Workspace",
 ]

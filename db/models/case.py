@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,3 +25,8 @@ class Case(RecordMixin, OwnedMixin, Base):
     status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus), default=CaseStatus.NEW)
     account_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("account.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("contact.id"), index=True)
+    first_responded_at: Mapped[datetime | None] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    # From the workspace's SLA targets for the priority, counted from creation.
+    first_response_due_at: Mapped[datetime | None] = mapped_column()
+    resolution_due_at: Mapped[datetime | None] = mapped_column()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,3 +26,10 @@ class Lead(RecordMixin, OwnedMixin, Base):
         BigIntPK, ForeignKey("contact.id"), index=True
     )
     status: Mapped[LeadStatus] = mapped_column(enum_column(LeadStatus), default=LeadStatus.OPEN)
+    # Set once, by lead conversion: what the lead became.
+    converted_at: Mapped[datetime | None] = mapped_column()
+    converted_account_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("account.id"))
+    converted_contact_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("contact.id"))
+    converted_opportunity_id: Mapped[int | None] = mapped_column(
+        BigIntPK, ForeignKey("opportunity.id")
+    )

@@ -82,7 +82,7 @@ async def test_create_returns_every_field_with_initial_stage_and_version(client)
         "postalCode": "10115",
         "country": "DE",
     }
-    assert account["lifecycleStage"] == "REACH"
+    assert account["lifecycleStage"] == "ACQUISITION"  # it has a phone: reachable
     assert account["version"] == 1
     assert account["archivedAt"] is None
     assert account["owner"] == owner

@@ -128,7 +128,7 @@ async def test_create_returns_every_field_with_initial_stage_and_version(client)
     assert contact["email"] == "Ada.Lovelace@example.com"
     assert contact["phone"] == "+44 20 7946 0018"
     assert contact["jobTitle"] == "Analyst"
-    assert contact["lifecycleStage"] == "REACH"
+    assert contact["lifecycleStage"] == "ACQUISITION"  # reachable: it has an email
     assert contact["version"] == 1
     assert contact["archivedAt"] is None
     assert contact["account"] == account

@@ -23,15 +23,20 @@ async def create_account(sessions, principal, name="Acme"):
 async def test_two_writers_with_the_same_version_cannot_both_win(engine, tenant, monkeypatch):
     sessions = make_session_factory(engine)
     account_id = await create_account(sessions, tenant.principal)
-    both_have_read = asyncio.Barrier(2)
-    original = records.get_for_write
+    if engine.dialect.name == "sqlite":
+        # SQLite has no row locks: make both writers read version 1 before either writes,
+        # so that the guarded UPDATE (WHERE version = 1) is what stops the second.
+        # PostgreSQL locks the row on read, so there the second writer waits and then
+        # sees version 2.
+        both_have_read = asyncio.Barrier(2)
+        original = records.get_for_write
 
-    async def read_then_wait(*args, **kwargs):
-        record = await original(*args, **kwargs)
-        await both_have_read.wait()  # both saw version 1 before either writes
-        return record
+        async def read_then_wait(*args, **kwargs):
+            record = await original(*args, **kwargs)
+            await both_have_read.wait()
+            return record
 
-    monkeypatch.setattr(records, "get_for_write", read_then_wait)
+        monkeypatch.setattr(records, "get_for_write", read_then_wait)
 
     async def rename(name):
         try:

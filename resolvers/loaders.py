@@ -5,16 +5,51 @@ Each runs one statement for a whole batch of keys, whatever the number of rows a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Select, func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
 from resolvers import records
 from resolvers.pagination import Ordering, PageArgs, paginate_per_parent
 from resolvers.principal import Principal
-from resolvers.records import ArchiveScope, Record
+from resolvers.queryable import Queryable, filtered, ordering
+from resolvers.records import Record
+
+
+@dataclass(frozen=True, eq=False)
+class RelatedQuery:
+    """A related list as asked for: which records, filtered and ordered how.
+
+    Equal queries share one DataLoader in a request, so all parents' pages of the same
+    list load in one statement.
+    """
+
+    queryable: Queryable
+    parent_column: InstrumentedAttribute[Any]
+    criteria: Mapping[str, Any] = field(default_factory=dict)
+    order_by: tuple[tuple[str, bool], ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str, tuple[tuple[str, bool], ...]]:
+        criteria = json.dumps(self.criteria, sort_keys=True, default=str)
+        return (self.queryable.name, self.parent_column.key, criteria, self.order_by)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RelatedQuery) and self.key == other.key
+
+    def ordering(self) -> Ordering:
+        return ordering(self.queryable, self.order_by)
+
+    def statement(self, principal: Principal) -> Select[Any]:
+        return filtered(self.queryable, principal, self.criteria)
 
 
 async def records_by_id(
@@ -30,21 +65,19 @@ async def records_by_id(
 
 async def related_rows(
     sessions: async_sessionmaker[AsyncSession],
-    model: type[Record],
-    parent_column: InstrumentedAttribute[Any],
+    query: RelatedQuery,
     *,
     principal: Principal,
     parent_ids: Sequence[int],
     args: PageArgs,
-    archived: ArchiveScope,
-) -> list[list[Record]]:
+) -> list[list[Any]]:
     """For each parent, the rows of its page (one more than asked, to tell if there is more)."""
     async with sessions() as session:
-        grouped: dict[int, list[Record]] = await paginate_per_parent(
+        grouped: dict[int, list[Any]] = await paginate_per_parent(
             session,
-            records.scoped(model, principal, archived),
-            Ordering(model),
-            parent_column,
+            query.statement(principal),
+            query.ordering(),
+            query.parent_column,
             parent_ids,
             args,
         )
@@ -53,19 +86,18 @@ async def related_rows(
 
 async def related_counts(
     sessions: async_sessionmaker[AsyncSession],
-    model: type[Record],
-    parent_column: InstrumentedAttribute[Any],
+    query: RelatedQuery,
     *,
     principal: Principal,
     parent_ids: Sequence[int],
-    archived: ArchiveScope,
 ) -> list[int]:
+    column = query.parent_column
+    statement = (
+        query.statement(principal)
+        .where(column.in_(parent_ids))
+        .with_only_columns(column, func.count())
+        .group_by(column)
+    )
     async with sessions() as session:
-        return await records.count_per_parent(
-            session,
-            model,
-            parent_column,
-            principal=principal,
-            parent_ids=parent_ids,
-            archived=archived,
-        )
+        counts: dict[int, int] = dict((await session.execute(statement)).all())
+    return [counts.get(parent_id, 0) for parent_id in parent_ids]

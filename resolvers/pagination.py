@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -64,16 +65,51 @@ class Page(Generic[Row]):
     count: Callable[[], Awaitable[int]] = field(repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One ORDER BY term. Nulls sort as the largest value on both databases: last going
+    up, first going down (SQLite and PostgreSQL disagree by default)."""
+
+    column: InstrumentedAttribute[Any]
+    descending: bool = False
+
+    @property
+    def nullable(self) -> bool:
+        return bool(getattr(self.column.expression, "nullable", True))
+
+    def order_by(self, *, reverse: bool = False) -> Any:
+        if self.descending != reverse:
+            return self.column.desc().nulls_first()
+        return self.column.asc().nulls_last()
+
+    def follows(self, value: Any, *, reverse: bool = False) -> Any:
+        """Rows whose value comes strictly after `value` in this key's order."""
+        if self.descending != reverse:
+            return self.column.is_not(None) if value is None else self.column < value
+        if value is None:
+            return false()
+        if self.nullable:
+            return or_(self.column > value, self.column.is_(None))
+        return self.column > value
+
+    def equals(self, value: Any) -> Any:
+        return self.column.is_(None) if value is None else self.column == value
+
+
 class Ordering:
     """An ORDER BY that always ends with the id, so that every row has a unique position."""
 
-    def __init__(self, model: type[Any], keys: Sequence[InstrumentedAttribute[Any]] = ()) -> None:
+    def __init__(
+        self, model: type[Any], keys: Sequence[SortKey] = (), *, id_descending: bool = False
+    ) -> None:
         self.model = model
-        self.keys: list[InstrumentedAttribute[Any]] = [*keys, model.id]
-        self.signature = ",".join(key.key for key in self.keys)
+        self.keys: list[SortKey] = [*keys, SortKey(model.id, id_descending)]
+        self.signature = ",".join(
+            f"{key.column.key}:{'desc' if key.descending else 'asc'}" for key in self.keys
+        )
 
     def key_of(self, row: Any) -> list[Any]:
-        return [getattr(row, key.key) for key in self.keys]
+        return [getattr(row, key.column.key) for key in self.keys]
 
     def encode_cursor(self, row: Any) -> str:
         payload = {"o": self.signature, "k": [_jsonable(value) for value in self.key_of(row)]}
@@ -87,28 +123,26 @@ class Ordering:
             signature = payload["o"]
         except (binascii.Error, ValueError, KeyError, TypeError) as error:
             raise BadRequestError(f"Invalid cursor: {cursor!r}.") from error
-        if signature != self.signature or len(values) != len(self.keys):
+        if not isinstance(values, list) or signature != self.signature:
             raise BadRequestError("This cursor belongs to a different ordering of the list.")
+        if len(values) != len(self.keys):
+            raise BadRequestError(f"Invalid cursor: {cursor!r}.")
         try:
-            return [_from_json(key, value) for key, value in zip(self.keys, values, strict=True)]
+            return [
+                _from_json(key.column, value) for key, value in zip(self.keys, values, strict=True)
+            ]
         except (TypeError, ValueError, ArithmeticError) as error:
             raise BadRequestError(f"Invalid cursor: {cursor!r}.") from error
 
-    def after(self, values: list[Any], *, columns: Sequence[Any] | None = None) -> Any:
-        """Rows strictly after `values` in this order (a row-value comparison, spelled out)."""
-        columns = columns or self.keys
-        clauses = []
-        for position, column in enumerate(columns):
-            equal = [columns[i] == values[i] for i in range(position)]
-            clauses.append(and_(*equal, column > values[position]))
-        return or_(*clauses)
+    def order_by(self, *, reverse: bool = False) -> list[Any]:
+        return [key.order_by(reverse=reverse) for key in self.keys]
 
-    def before(self, values: list[Any], *, columns: Sequence[Any] | None = None) -> Any:
-        columns = columns or self.keys
+    def after(self, values: list[Any], *, reverse: bool = False) -> Any:
+        """Rows strictly after `values` in this order (before them when `reverse`)."""
         clauses = []
-        for position, column in enumerate(columns):
-            equal = [columns[i] == values[i] for i in range(position)]
-            clauses.append(and_(*equal, column < values[position]))
+        for position, key in enumerate(self.keys):
+            equal = [self.keys[i].equals(values[i]) for i in range(position)]
+            clauses.append(and_(*equal, key.follows(values[position], reverse=reverse)))
         return or_(*clauses)
 
 
@@ -128,27 +162,20 @@ def _from_json(key: InstrumentedAttribute[Any], value: Any) -> Any:
         return date.fromisoformat(value)
     if python_type is Decimal:
         return Decimal(value)
-    if not isinstance(value, python_type):
+    if isinstance(python_type, type) and issubclass(python_type, Enum):
+        return python_type(value)
+    if not isinstance(value, python_type) or isinstance(value, bool) != (python_type is bool):
         raise TypeError(value)
     return value
 
 
-def _window_bounds(
-    ordering: Ordering, args: PageArgs, columns: Sequence[Any] | None = None
-) -> list[Any]:
+def _window_bounds(ordering: Ordering, args: PageArgs) -> list[Any]:
     conditions = []
     if args.after is not None:
-        conditions.append(ordering.after(ordering.decode_cursor(args.after), columns=columns))
+        conditions.append(ordering.after(ordering.decode_cursor(args.after)))
     if args.before is not None:
-        conditions.append(ordering.before(ordering.decode_cursor(args.before), columns=columns))
+        conditions.append(ordering.after(ordering.decode_cursor(args.before), reverse=True))
     return conditions
-
-
-def _order_by(
-    ordering: Ordering, args: PageArgs, columns: Sequence[Any] | None = None
-) -> list[Any]:
-    columns = columns or ordering.keys
-    return [column.desc() if args.backward else column.asc() for column in columns]
 
 
 def build_page(
@@ -179,7 +206,7 @@ async def paginate(
     """One page of `statement`; `count` runs only when a client asks for totalCount."""
     page_query = (
         statement.where(*_window_bounds(ordering, args))
-        .order_by(*_order_by(ordering, args))
+        .order_by(*ordering.order_by(reverse=args.backward))
         .limit(args.size + 1)
     )
     async with sessions() as session:
@@ -205,7 +232,7 @@ async def paginate_per_parent(
     model = ordering.model
     position = (
         func.row_number()
-        .over(partition_by=parent_column, order_by=_order_by(ordering, args))
+        .over(partition_by=parent_column, order_by=ordering.order_by(reverse=args.backward))
         .label("position")
     )
     ranked = (

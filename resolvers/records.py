@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -20,8 +20,9 @@ from db.enums import ApiKeyRole, StageChangeCause
 from db.models import Workspace
 from resolvers import global_ids, lifecycle
 from resolvers.errors import ErrorCode, FieldError, ForbiddenError, UserInputError
-from resolvers.pagination import Ordering, Page, PageArgs, paginate
+from resolvers.pagination import Page, PageArgs, paginate
 from resolvers.principal import Principal
+from resolvers.queryable import Queryable, filtered, ordering
 from resolvers.validation import Cleaner, InvalidValueError, Lookup
 
 Record = TypeVar("Record", bound=RecordMixin)
@@ -47,13 +48,16 @@ def scoped(model: type[Record], principal: Principal, archived: ArchiveScope) ->
 
 async def list_(
     sessions: async_sessionmaker[AsyncSession],
-    model: type[Record],
+    queryable: Queryable,
     *,
     principal: Principal,
     args: PageArgs,
-    archived: ArchiveScope = ArchiveScope.ACTIVE,
-) -> Page[Record]:
-    return await paginate(sessions, scoped(model, principal, archived), Ordering(model), args)
+    criteria: Mapping[str, Any],
+    order_by: Sequence[tuple[str, bool]] = (),
+) -> Page[Any]:
+    """A page of the records a filter selects, in the order asked (id breaks ties)."""
+    statement = filtered(queryable, principal, criteria)
+    return await paginate(sessions, statement, ordering(queryable, order_by), args)
 
 
 async def load_by_ids(
@@ -65,23 +69,6 @@ async def load_by_ids(
     )
     found = {row.id: row for row in rows}
     return [found.get(pk) for pk in ids]
-
-
-async def count_per_parent(
-    session: AsyncSession,
-    model: type[Record],
-    parent_column: InstrumentedAttribute[Any],
-    *,
-    principal: Principal,
-    parent_ids: Sequence[int],
-    archived: ArchiveScope,
-) -> list[int]:
-    statement = scoped(model, principal, archived).where(parent_column.in_(parent_ids))
-    rows = await session.execute(
-        statement.with_only_columns(parent_column, func.count()).group_by(parent_column)
-    )
-    counts: dict[int, int] = dict(rows.all())
-    return [counts.get(parent_id, 0) for parent_id in parent_ids]
 
 
 async def get_for_write(

@@ -15,22 +15,13 @@ from schema.common import Address, AddressInput
 from schema.enums import LifecycleStage
 from schema.fields import ImportFields, OwnedFields, reference
 from schema.lifecycle import LifecycleFields, transition_mutation
-from schema.records import crud_mutations, list_field
-from schema.relay import ArchiveScope, Connection, Node, related_connection
+from schema.records import crud_mutations, list_field, related_connection
+from schema.relay import Connection, Node
 
 ContactConnection = Annotated["ContactConnection", strawberry.lazy("schema.contacts")]
-ContactFilter = Annotated["ContactFilter", strawberry.lazy("schema.contacts")]
 OpportunityConnection = Annotated["OpportunityConnection", strawberry.lazy("schema.opportunities")]
-OpportunityFilter = Annotated["OpportunityFilter", strawberry.lazy("schema.opportunities")]
 CaseConnection = Annotated["CaseConnection", strawberry.lazy("schema.cases")]
-CaseFilter = Annotated["CaseFilter", strawberry.lazy("schema.cases")]
 ActivityConnection = Annotated["ActivityConnection", strawberry.lazy("schema.activities")]
-ActivityFilter = Annotated["ActivityFilter", strawberry.lazy("schema.activities")]
-
-
-@strawberry.input
-class AccountFilter:
-    archived: ArchiveScope = ArchiveScope.ACTIVE
 
 
 @strawberry.type(description="An organization: prospect, customer or partner.")
@@ -60,37 +51,27 @@ class Account(Node, OwnedFields, LifecycleFields):
     )
     child_accounts = related_connection(
         Annotated["AccountConnection", strawberry.lazy("schema.accounts")],
-        AccountModel,
         AccountModel.parent_id,
-        AccountFilter,
         "Accounts whose parent is this account.",
     )
     contacts = related_connection(
         ContactConnection,
-        ContactModel,
         ContactModel.account_id,
-        ContactFilter,
         "People at this account.",
     )
     opportunities = related_connection(
         OpportunityConnection,
-        OpportunityModel,
         OpportunityModel.account_id,
-        OpportunityFilter,
         "Deals with this account.",
     )
     cases = related_connection(
         CaseConnection,
-        CaseModel,
         CaseModel.account_id,
-        CaseFilter,
         "Support cases of this account.",
     )
     activities = related_connection(
         ActivityConnection,
-        ActivityModel,
         ActivityModel.account_id,
-        ActivityFilter,
         "The account's timeline: calls, emails, meetings, notes and tasks.",
     )
 
@@ -120,9 +101,7 @@ class AccountCreateInput(ImportFields):
 
 @strawberry.type
 class AccountQuery:
-    accounts = list_field(
-        AccountConnection, AccountModel, AccountFilter, "Accounts of the workspace."
-    )
+    accounts = list_field(AccountConnection, AccountModel, "Accounts of the workspace.")
 
 
 AccountMutation = crud_mutations(

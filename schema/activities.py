@@ -15,12 +15,7 @@ from resolvers import activities
 from schema.enums import ActivityType
 from schema.fields import ImportFields, OwnedFields, reference
 from schema.records import crud_mutations, list_field
-from schema.relay import ArchiveScope, Connection, Node
-
-
-@strawberry.input
-class ActivityFilter:
-    archived: ArchiveScope = ArchiveScope.ACTIVE
+from schema.relay import Connection, Node
 
 
 @strawberry.type(description="A call, email, meeting, note or task.")
@@ -82,9 +77,7 @@ class ActivityCreateInput(ImportFields):
 
 @strawberry.type
 class ActivityQuery:
-    activities = list_field(
-        ActivityConnection, ActivityModel, ActivityFilter, "Activities of the workspace."
-    )
+    activities = list_field(ActivityConnection, ActivityModel, "Activities of the workspace.")
 
 
 ActivityMutation = crud_mutations(

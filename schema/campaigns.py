@@ -13,13 +13,8 @@ from resolvers import campaigns
 from schema.enums import CampaignStatus, CampaignType
 from schema.fields import ImportFields, OwnedFields
 from schema.lifecycle import LifecycleFields, transition_mutation
-from schema.records import crud_mutations, list_field
-from schema.relay import ArchiveScope, Connection, Node, related_connection
-
-
-@strawberry.input
-class CampaignFilter:
-    archived: ArchiveScope = ArchiveScope.ACTIVE
+from schema.records import crud_mutations, list_field, related_connection
+from schema.relay import Connection, Node
 
 
 @strawberry.type(description="A marketing effort that sources leads and opportunities.")
@@ -34,16 +29,12 @@ class Campaign(Node, OwnedFields, LifecycleFields):
     end_date: date | None
     leads = related_connection(
         Annotated["LeadConnection", strawberry.lazy("schema.leads")],
-        LeadModel,
         LeadModel.campaign_id,
-        Annotated["LeadFilter", strawberry.lazy("schema.leads")],
         "Leads this campaign sourced.",
     )
     opportunities = related_connection(
         Annotated["OpportunityConnection", strawberry.lazy("schema.opportunities")],
-        OpportunityModel,
         OpportunityModel.campaign_id,
-        Annotated["OpportunityFilter", strawberry.lazy("schema.opportunities")],
         "Deals this campaign sourced.",
     )
 
@@ -69,9 +60,7 @@ class CampaignCreateInput(ImportFields):
 
 @strawberry.type
 class CampaignQuery:
-    campaigns = list_field(
-        CampaignConnection, CampaignModel, CampaignFilter, "Campaigns of the workspace."
-    )
+    campaigns = list_field(CampaignConnection, CampaignModel, "Campaigns of the workspace.")
 
 
 CampaignMutation = crud_mutations(

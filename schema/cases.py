@@ -15,13 +15,8 @@ from schema.enums import CaseOrigin, CasePriority, CaseStatus
 from schema.errors import UserError
 from schema.fields import ImportFields, OwnedFields, reference
 from schema.lifecycle import LifecycleFields, transition_mutation
-from schema.records import crud_mutations, input_data, list_field, run_write
-from schema.relay import ArchiveScope, Connection, Node, related_connection
-
-
-@strawberry.input
-class CaseFilter:
-    archived: ArchiveScope = ArchiveScope.ACTIVE
+from schema.records import crud_mutations, input_data, list_field, related_connection, run_write
+from schema.relay import Connection, Node
 
 
 @strawberry.type(description="A support request from a customer.")
@@ -45,9 +40,7 @@ class Case(Node, OwnedFields, LifecycleFields):
     )
     activities = related_connection(
         Annotated["ActivityConnection", strawberry.lazy("schema.activities")],
-        ActivityModel,
         ActivityModel.case_id,
-        Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
         "The case's timeline.",
     )
     first_responded_at: datetime | None = strawberry.field(
@@ -90,7 +83,7 @@ class CaseCreateInput(ImportFields):
 
 @strawberry.type
 class CaseQuery:
-    cases = list_field(CaseConnection, CaseModel, CaseFilter, "Support cases of the workspace.")
+    cases = list_field(CaseConnection, CaseModel, "Support cases of the workspace.")
 
 
 @strawberry.type(description="Service targets for cases of one priority.")

@@ -14,13 +14,8 @@ from resolvers import contacts
 from schema.enums import LifecycleStage
 from schema.fields import ImportFields, OwnedFields, reference
 from schema.lifecycle import LifecycleFields, transition_mutation
-from schema.records import crud_mutations, list_field
-from schema.relay import ArchiveScope, Connection, Node, related_connection
-
-
-@strawberry.input
-class ContactFilter:
-    archived: ArchiveScope = ArchiveScope.ACTIVE
+from schema.records import crud_mutations, list_field, related_connection
+from schema.relay import Connection, Node
 
 
 @strawberry.type(description="A person, usually at an account.")
@@ -46,30 +41,22 @@ class Contact(Node, OwnedFields, LifecycleFields):
     )
     opportunities = related_connection(
         Annotated["OpportunityConnection", strawberry.lazy("schema.opportunities")],
-        OpportunityModel,
         OpportunityModel.primary_contact_id,
-        Annotated["OpportunityFilter", strawberry.lazy("schema.opportunities")],
         "Deals where this person is the primary contact.",
     )
     cases = related_connection(
         Annotated["CaseConnection", strawberry.lazy("schema.cases")],
-        CaseModel,
         CaseModel.contact_id,
-        Annotated["CaseFilter", strawberry.lazy("schema.cases")],
         "Support cases raised by this person.",
     )
     referred_leads = related_connection(
         Annotated["LeadConnection", strawberry.lazy("schema.leads")],
-        LeadModel,
         LeadModel.referred_by_id,
-        Annotated["LeadFilter", strawberry.lazy("schema.leads")],
         "Leads this person referred (advocacy).",
     )
     activities = related_connection(
         Annotated["ActivityConnection", strawberry.lazy("schema.activities")],
-        ActivityModel,
         ActivityModel.contact_id,
-        Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
         "The person's timeline.",
     )
 
@@ -92,9 +79,7 @@ class ContactCreateInput(ImportFields):
 
 @strawberry.type
 class ContactQuery:
-    contacts = list_field(
-        ContactConnection, ContactModel, ContactFilter, "Contacts of the workspace."
-    )
+    contacts = list_field(ContactConnection, ContactModel, "Contacts of the workspace.")
 
 
 ContactMutation = crud_mutations(

@@ -6,15 +6,14 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from db.enums import EntityType
 from resolvers import loaders, stage_changes
 from resolvers.events import InProcessBus
+from resolvers.loaders import RelatedQuery
 from resolvers.pagination import PageArgs
 from resolvers.principal import Principal
-from resolvers.records import ArchiveScope
 
 
 @dataclass
@@ -37,40 +36,21 @@ class Loaders:
     async def _by_id(self, model: type[Any], ids: list[int]) -> list[Any]:
         return await loaders.records_by_id(self.sessions, model, principal=self.principal, ids=ids)
 
-    def related_rows(
-        self,
-        model: type[Any],
-        parent_column: InstrumentedAttribute[Any],
-        args: PageArgs,
-        archived: ArchiveScope,
-    ) -> DataLoader[int, list[Any]]:
+    def related_rows(self, query: RelatedQuery, args: PageArgs) -> DataLoader[int, list[Any]]:
         async def load(parent_ids: list[int]) -> list[list[Any]]:
             return await loaders.related_rows(
-                self.sessions,
-                model,
-                parent_column,
-                principal=self.principal,
-                parent_ids=parent_ids,
-                args=args,
-                archived=archived,
+                self.sessions, query, principal=self.principal, parent_ids=parent_ids, args=args
             )
 
-        return self._get(("related", model, parent_column.key, args, archived), load)
+        return self._get(("related", query, args), load)
 
-    def related_count(
-        self, model: type[Any], parent_column: InstrumentedAttribute[Any], archived: ArchiveScope
-    ) -> DataLoader[int, int]:
+    def related_count(self, query: RelatedQuery) -> DataLoader[int, int]:
         async def load(parent_ids: list[int]) -> list[int]:
             return await loaders.related_counts(
-                self.sessions,
-                model,
-                parent_column,
-                principal=self.principal,
-                parent_ids=parent_ids,
-                archived=archived,
+                self.sessions, query, principal=self.principal, parent_ids=parent_ids
             )
 
-        return self._get(("count", model, parent_column.key, archived), load)
+        return self._get(("count", query), load)
 
     def stage_history(self, entity_type: EntityType, args: PageArgs) -> DataLoader[int, list[Any]]:
         async def load(record_ids: list[int]) -> list[list[Any]]:

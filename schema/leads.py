@@ -18,17 +18,12 @@ from schema.enums import LeadStatus
 from schema.errors import UserError
 from schema.fields import ImportFields, OwnedFields, reference
 from schema.lifecycle import LifecycleFields, transition_mutation
-from schema.records import crud_mutations, input_data, list_field, run_write
-from schema.relay import ArchiveScope, Connection, Node, related_connection
+from schema.records import crud_mutations, input_data, list_field, related_connection, run_write
+from schema.relay import Connection, Node
 
 AccountType = Annotated["Account", strawberry.lazy("schema.accounts")]
 ContactType = Annotated["Contact", strawberry.lazy("schema.contacts")]
 OpportunityType = Annotated["Opportunity", strawberry.lazy("schema.opportunities")]
-
-
-@strawberry.input
-class LeadFilter:
-    archived: ArchiveScope = ArchiveScope.ACTIVE
 
 
 @strawberry.type(description="A prospect not yet qualified into an account and a contact.")
@@ -59,9 +54,7 @@ class Lead(Node, OwnedFields, LifecycleFields):
     )
     activities = related_connection(
         Annotated["ActivityConnection", strawberry.lazy("schema.activities")],
-        ActivityModel,
         ActivityModel.lead_id,
-        Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
         "The lead's timeline.",
     )
     converted_at: datetime | None = strawberry.field(description="When the lead was converted.")
@@ -103,7 +96,7 @@ class LeadCreateInput(ImportFields):
 
 @strawberry.type
 class LeadQuery:
-    leads = list_field(LeadConnection, LeadModel, LeadFilter, "Leads of the workspace.")
+    leads = list_field(LeadConnection, LeadModel, "Leads of the workspace.")
 
 
 @strawberry.input(description="Convert a lead; reuse an existing account or contact by id.")

@@ -17,18 +17,8 @@ from resolvers import opportunities
 from schema.enums import ForecastCategory, OpportunityStage
 from schema.fields import ImportFields, OwnedFields, RecordFields, reference
 from schema.lifecycle import LifecycleFields, transition_mutation
-from schema.records import crud_mutations, list_field
-from schema.relay import ArchiveScope, Connection, Node, related_connection
-
-
-@strawberry.input
-class OpportunityFilter:
-    archived: ArchiveScope = ArchiveScope.ACTIVE
-
-
-@strawberry.input
-class OpportunityLineItemFilter:
-    archived: ArchiveScope = ArchiveScope.ACTIVE
+from schema.records import crud_mutations, list_field, related_connection
+from schema.relay import Connection, Node
 
 
 @strawberry.type(description="One product on an opportunity.")
@@ -91,16 +81,12 @@ class Opportunity(Node, OwnedFields, LifecycleFields):
     )
     line_items = related_connection(
         OpportunityLineItemConnection,
-        LineItemModel,
         LineItemModel.opportunity_id,
-        OpportunityLineItemFilter,
         "Products on this deal.",
     )
     activities = related_connection(
         Annotated["ActivityConnection", strawberry.lazy("schema.activities")],
-        ActivityModel,
         ActivityModel.opportunity_id,
-        Annotated["ActivityFilter", strawberry.lazy("schema.activities")],
         "The deal's timeline.",
     )
 
@@ -149,10 +135,7 @@ class OpportunityCreateInput(ImportFields):
 @strawberry.type
 class OpportunityQuery:
     opportunities = list_field(
-        OpportunityConnection,
-        OpportunityModel,
-        OpportunityFilter,
-        "Opportunities of the workspace.",
+        OpportunityConnection, OpportunityModel, "Opportunities of the workspace."
     )
 
 

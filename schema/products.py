@@ -8,12 +8,7 @@ from db.models import Product as ProductModel
 from resolvers import products
 from schema.fields import ImportFields, OwnedFields
 from schema.records import crud_mutations, list_field
-from schema.relay import ArchiveScope, Connection, Node
-
-
-@strawberry.input
-class ProductFilter:
-    archived: ArchiveScope = ArchiveScope.ACTIVE
+from schema.relay import Connection, Node
 
 
 @strawberry.type(description="Something sold; opportunities sell it through line items.")
@@ -48,9 +43,7 @@ class ProductCreateInput(ImportFields):
 
 @strawberry.type
 class ProductQuery:
-    products = list_field(
-        ProductConnection, ProductModel, ProductFilter, "Products of the workspace."
-    )
+    products = list_field(ProductConnection, ProductModel, "Products of the workspace.")
 
 
 ProductMutation = crud_mutations("Product", Product, ProductModel, ProductCreateInput, products)

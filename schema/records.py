@@ -18,9 +18,13 @@ from strawberry.types.unset import UNSET
 
 from resolvers import records
 from resolvers.errors import UserInputError
+from resolvers.loaders import RelatedQuery
+from resolvers.pagination import build_page
+from resolvers.queryable import REGISTRY
 from resolvers.uow import unit_of_work
 from schema.errors import UserError, user_errors
-from schema.relay import archive_scope, page_args
+from schema.filters import FILTERS, ORDERS, order_terms
+from schema.relay import Connection, page_args
 
 
 def input_data(value: Any, *, creating: bool = False) -> Any:
@@ -40,7 +44,15 @@ def input_data(value: Any, *, creating: bool = False) -> Any:
     return value
 
 
-def list_field(connection: Any, model: type[Any], filter_type: Any, description: str) -> Any:
+def _order_by_type(name: str) -> Any:
+    return list[ORDERS[name]] | None
+
+
+def list_field(connection: Any, model: type[Any], description: str) -> Any:
+    """A root list of `model`, filtered, ordered and paged by keyset."""
+    name = model.__name__
+    filter_type, order_type = FILTERS[name], _order_by_type(name)
+
     async def resolve(
         info: Info,
         first: int | None = None,
@@ -48,16 +60,53 @@ def list_field(connection: Any, model: type[Any], filter_type: Any, description:
         last: int | None = None,
         before: str | None = None,
         filter: filter_type | None = None,  # type: ignore[valid-type]
+        order_by: order_type = None,  # type: ignore[valid-type]
     ) -> connection:  # type: ignore[valid-type]
         context = info.context
         page = await records.list_(
             context.sessions,
-            model,
+            REGISTRY[name],
             principal=context.principal,
             args=page_args(first, after, last, before),
-            archived=archive_scope(filter),
+            criteria=input_data(filter, creating=True) if filter else {},
+            order_by=order_terms(order_by),
         )
-        return connection(page=page)
+        return Connection(page=page)
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def related_connection(connection: Any, parent_column: Any, description: str) -> Any:
+    """A connection field listing the records whose `parent_column` points at this record.
+
+    Rows for every parent in the response load in one batched statement (see
+    `resolvers.pagination.paginate_per_parent`); counts likewise, and only when selected.
+    """
+    name = parent_column.class_.__name__
+    filter_type, order_type = FILTERS[name], _order_by_type(name)
+
+    async def resolve(
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: filter_type | None = None,  # type: ignore[valid-type]
+        order_by: order_type = None,  # type: ignore[valid-type]
+    ) -> connection:  # type: ignore[valid-type]
+        args = page_args(first, after, last, before)
+        query = RelatedQuery(
+            queryable=REGISTRY[name],
+            parent_column=parent_column,
+            criteria=input_data(filter, creating=True) if filter else {},
+            order_by=tuple(order_terms(order_by)),
+        )
+        loaders = info.context.loaders
+        fetched = await loaders.related_rows(query, args).load(root.id)
+        count_loader = loaders.related_count(query)
+        page = build_page(query.ordering(), args, fetched, lambda: count_loader.load(root.id))
+        return Connection(page=page)
 
     return strawberry.field(resolver=resolve, description=description)
 

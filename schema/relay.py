@@ -3,10 +3,9 @@
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from strawberry.types import Info
 
 from resolvers import global_ids
-from resolvers.pagination import Ordering, Page, PageArgs, build_page
+from resolvers.pagination import Page, PageArgs
 from resolvers.records import ArchiveScope as DomainArchiveScope
 
 T = TypeVar("T")
@@ -74,37 +73,3 @@ def page_args(
     first: int | None, after: str | None, last: int | None, before: str | None
 ) -> PageArgs:
     return PageArgs(first=first, after=after, last=last, before=before)
-
-
-def archive_scope(filter: Any) -> DomainArchiveScope:
-    return filter.archived if filter is not None else DomainArchiveScope.ACTIVE
-
-
-def related_connection(
-    connection: Any, model: type[Any], parent_column: Any, filter_type: Any, description: str
-) -> Any:
-    """A connection field listing the rows of `model` whose `parent_column` is this record.
-
-    Rows for every parent in the response load in one batched statement (see
-    `resolvers.pagination.paginate_per_parent`); counts likewise, and only when selected.
-    """
-
-    async def resolve(
-        root: strawberry.Parent[Any],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: filter_type | None = None,  # type: ignore[valid-type]
-    ) -> connection:  # type: ignore[valid-type]
-        args = page_args(first, after, last, before)
-        archived = archive_scope(filter)
-        loaders = info.context.loaders
-        fetched = await loaders.related_rows(model, parent_column, args, archived).load(root.id)
-        count_loader = loaders.related_count(model, parent_column, archived)
-        page = build_page(Ordering(model), args, fetched, lambda: count_loader.load(root.id))
-        # Any Connection carries the page; the field's declared type gives it its GraphQL name.
-        return Connection(page=page)
-
-    return strawberry.field(resolver=resolve, description=description)

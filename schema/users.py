@@ -7,7 +7,7 @@ from resolvers import users
 from schema.enums import UserRole
 from schema.fields import ImportFields, RecordFields
 from schema.records import crud_mutations, list_field
-from schema.relay import ArchiveScope, Connection, Node
+from schema.relay import Connection, Node
 
 
 @strawberry.type(description="A person working in the CRM: owner of records, agent on cases.")
@@ -23,11 +23,6 @@ class UserConnection(Connection[User]):
 
 
 @strawberry.input
-class UserFilter:
-    archived: ArchiveScope = ArchiveScope.ACTIVE
-
-
-@strawberry.input
 class UserCreateInput(ImportFields):
     name: str
     email: str
@@ -36,7 +31,7 @@ class UserCreateInput(ImportFields):
 
 @strawberry.type
 class UserQuery:
-    users = list_field(UserConnection, UserModel, UserFilter, "Users of the workspace.")
+    users = list_field(UserConnection, UserModel, "Users of the workspace.")
 
 
 UserMutation = crud_mutations("User", User, UserModel, UserCreateInput, users)

@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Integer, MetaData
+from sqlalchemy import Enum, ForeignKey, Index, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from db.types import BigIntPK, UTCDateTime
@@ -54,7 +54,17 @@ class RecordMixin:
     @declared_attr
     def workspace_id(cls) -> Mapped[int]:  # noqa: N805
         return mapped_column(
-            BigIntPK, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False, index=True
+            BigIntPK, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False
+        )
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805
+        # Every list is one workspace's records in id order (the default) or by creation.
+        table = cls.__tablename__  # type: ignore[attr-defined]
+        return (
+            Index(f"ix_{table}_workspace_list", "workspace_id", "id"),
+            Index(f"ix_{table}_workspace_created", "workspace_id", "created_at", "id"),
+            *getattr(cls, "extra_table_args", ()),
         )
 
     @declared_attr.directive

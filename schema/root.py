@@ -25,6 +25,7 @@ from schema.opportunities import (
 )
 from schema.products import Product, ProductMutation, ProductQuery
 from schema.relay import Node
+from schema.search import SearchQuery
 from schema.users import User, UserMutation, UserQuery
 
 MAX_NODES = 100
@@ -70,6 +71,7 @@ Query = merge_types(
         UserQuery,
         LifecycleQuery,
         SlaQuery,
+        SearchQuery,
     ),
 )
 Mutation = merge_types(

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 import db.models  # noqa: F401
 from db.base import Base
-from db.migrate import alembic_config, upgrade_to_head
+from db.migrate import alembic_config, include_name, upgrade_to_head
 from db.session import make_engine
 from tests.conftest import POSTGRES_ENV, throwaway_postgres_database
 
@@ -23,7 +23,10 @@ async def _migrate_and_compare(url: str) -> tuple[list, str | None]:
         async with engine.connect() as connection:
             differences = await connection.run_sync(
                 lambda sync: compare_metadata(
-                    MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+                    MigrationContext.configure(
+                        sync, opts={"compare_type": True, "include_name": include_name}
+                    ),
+                    Base.metadata,
                 )
             )
             revision = (

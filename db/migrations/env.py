@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 import db.models  # noqa: F401  (registers every table on Base.metadata)
 from db.base import Base
+from db.migrate import include_name
 from db.session import make_engine
 
 DEFAULT_URL = "sqlite+aiosqlite:///./crm.db"
@@ -22,6 +23,7 @@ def run_on(connection: Connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

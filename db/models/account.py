@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, OwnedMixin, RecordMixin, enum_column
@@ -14,6 +14,7 @@ class Account(RecordMixin, OwnedMixin, Base):
     """An organization: prospect, customer, partner."""
 
     __tablename__ = "account"
+    extra_table_args = (Index("ix_account_stage", "workspace_id", "lifecycle_stage"),)
 
     name: Mapped[str] = mapped_column(String(255))
     website: Mapped[str | None] = mapped_column(String(2048))

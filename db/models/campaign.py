@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, String
+from sqlalchemy import Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, OwnedMixin, RecordMixin, enum_column
@@ -15,6 +15,7 @@ class Campaign(RecordMixin, OwnedMixin, Base):
     """A marketing effort that sources leads and opportunities."""
 
     __tablename__ = "campaign"
+    extra_table_args = (Index("ix_campaign_status", "workspace_id", "status"),)
 
     name: Mapped[str] = mapped_column(String(255))
     type: Mapped[CampaignType] = mapped_column(enum_column(CampaignType))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, OwnedMixin, RecordMixin, enum_column
@@ -15,6 +15,7 @@ class Case(RecordMixin, OwnedMixin, Base):
 
     # `case` is a reserved word in SQL.
     __tablename__ = "support_case"
+    extra_table_args = (Index("ix_support_case_status", "workspace_id", "status"),)
 
     subject: Mapped[str] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)

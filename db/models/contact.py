@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, OwnedMixin, RecordMixin, enum_column
@@ -12,6 +12,7 @@ class Contact(RecordMixin, OwnedMixin, Base):
     """A person, usually at an account."""
 
     __tablename__ = "contact"
+    extra_table_args = (Index("ix_contact_stage", "workspace_id", "lifecycle_stage"),)
 
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, OwnedMixin, RecordMixin, enum_column
@@ -14,6 +14,7 @@ class Lead(RecordMixin, OwnedMixin, Base):
     """A prospect not yet qualified into an account and a contact."""
 
     __tablename__ = "lead"
+    extra_table_args = (Index("ix_lead_status", "workspace_id", "status"),)
 
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, OwnedMixin, RecordMixin, enum_column
@@ -15,6 +15,7 @@ class Opportunity(RecordMixin, OwnedMixin, Base):
     """A potential deal with an account, moving through the sales pipeline."""
 
     __tablename__ = "opportunity"
+    extra_table_args = (Index("ix_opportunity_stage", "workspace_id", "stage"),)
 
     name: Mapped[str] = mapped_column(String(255))
     account_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("account.id"), index=True)

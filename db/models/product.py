@@ -13,7 +13,7 @@ class Product(RecordMixin, OwnedMixin, Base):
     """Something sold, with a list price; opportunities sell it through line items."""
 
     __tablename__ = "product"
-    __table_args__ = (UniqueConstraint("workspace_id", "sku"),)
+    extra_table_args = (UniqueConstraint("workspace_id", "sku"),)
 
     name: Mapped[str] = mapped_column(String(255))
     sku: Mapped[str] = mapped_column(String(64))

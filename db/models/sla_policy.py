@@ -12,7 +12,7 @@ class SlaPolicy(RecordMixin, Base):
     """A workspace's service targets for cases of one priority (defaults apply without one)."""
 
     __tablename__ = "sla_policy"
-    __table_args__ = (UniqueConstraint("workspace_id", "priority"),)
+    extra_table_args = (UniqueConstraint("workspace_id", "priority"),)
 
     priority: Mapped[CasePriority] = mapped_column(enum_column(CasePriority))
     first_response_minutes: Mapped[int] = mapped_column(Integer)

@@ -11,7 +11,7 @@ class User(RecordMixin, Base):
     """A person working in the CRM: owner of records, agent on cases."""
 
     __tablename__ = "crm_user"
-    __table_args__ = (UniqueConstraint("workspace_id", "email"),)
+    extra_table_args = (UniqueConstraint("workspace_id", "email"),)
 
     name: Mapped[str] = mapped_column(String(200))
     # Stored lower-cased so that uniqueness ignores case, as mail servers do.

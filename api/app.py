@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from api.auth import Authenticator
 from api.graphql_http import JSON, graphql_endpoint
 from api.graphql_ws import graphql_websocket
 from api.settings import Settings
@@ -95,5 +96,6 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
+    app.state.authenticate = Authenticator(app.state.sessions, settings.auth_cache_seconds)
     app.state.bus = InProcessBus()
     return app

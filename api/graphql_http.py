@@ -29,7 +29,6 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.auth import authenticate
 from resolvers.principal import Principal
 from schema.context import Context, Loaders
 from schema.root import schema
@@ -242,7 +241,7 @@ async def graphql_endpoint(request: Request) -> Response:
     if isinstance(media, Response):
         return media
     state = request.app.state
-    principal = await authenticate(state.sessions, request.headers.get("authorization"))
+    principal = await state.authenticate(request.headers.get("authorization"))
     if principal is None:
         return error_response(
             media,

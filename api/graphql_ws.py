@@ -18,7 +18,6 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
-from api.auth import authenticate
 from schema.context import Context, Loaders
 from schema.root import schema
 
@@ -28,6 +27,7 @@ class WebSocketContext(Context):  # type: ignore[misc]  # schema/ is not type-ch
     connection_params: dict[str, Any] = field(default_factory=dict)
     # Clients that can set headers on the handshake may authenticate there instead.
     handshake_authorization: str | None = None
+    authenticate: Any = None
 
 
 class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
@@ -39,6 +39,7 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
             request_id=uuid.uuid4().hex,
             loaders=None,
             handshake_authorization=request.headers.get("authorization"),
+            authenticate=state.authenticate,
             bus=state.bus,
         )
 
@@ -46,7 +47,7 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
         authorization = context.connection_params.get("authorization")
         if not isinstance(authorization, str):
             authorization = context.handshake_authorization
-        principal = await authenticate(context.sessions, authorization)
+        principal = await context.authenticate(authorization)
         if principal is None:
             raise ConnectionRejectionError({"message": "A valid API key is required."})
         context.principal = principal

@@ -18,3 +18,5 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     db_pool_size: int = 10
     sql_echo: bool = False
+    # How long a valid API key is trusted before it is looked up again (0: every request).
+    auth_cache_seconds: float = 30.0

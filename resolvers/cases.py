@@ -88,10 +88,10 @@ async def record_response(
     session: AsyncSession, case_id: int, activity_type: ActivityType, at: datetime
 ) -> None:
     """The first outbound activity on a case is its first response."""
-    if activity_type not in RESPONSES:
-        return
+    if activity_type not in RESPONSES or at > utcnow():
+        return  # internal notes, and calls still to come, answer nobody yet
     case = await session.scalar(select(Case).where(Case.id == case_id).with_for_update())
-    if case is not None and case.first_responded_at is None:
+    if case is not None and case.first_responded_at is None and at >= case.created_at:
         case.first_responded_at = at
 
 

@@ -36,6 +36,8 @@ class StageChanged:
     cause: str
     reason: str | None
     actor_api_key_id: int | None
+    # Where this event sits in the history: `stageChanges(after:)` resumes from it.
+    cursor: str
 
 
 def queue(session: AsyncSession, event: StageChanged) -> None:

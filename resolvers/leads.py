@@ -85,7 +85,10 @@ async def convert(
     values = await records.clean_input(
         session, CONVERSION_SPEC, data, principal=actor, creating=False
     )
-    occurred_at = records.import_time(actor, data, "occurred_at") or utcnow()
+    imported_at = records.import_time(actor, data, "occurred_at")
+    if imported_at is not None:
+        await lifecycle.ensure_after_history(session, lead, imported_at)
+    occurred_at = imported_at or utcnow()
     contact = await _given(session, Contact, values.get("contact_id"))
     account = await _given(session, Account, values.get("account_id"))
     if account is None and contact is not None and contact.account_id is not None:

@@ -32,6 +32,7 @@ from db.enums import (
 from db.models import Account, Campaign, Case, Contact, Lead, Opportunity, StageChange
 from resolvers import events
 from resolvers.errors import ErrorCode, FieldError, UserInputError
+from resolvers.pagination import Ordering
 from resolvers.principal import Principal
 
 
@@ -165,6 +166,9 @@ LIFECYCLES: dict[type[Any], Lifecycle] = {
 }
 MODELS_BY_ENTITY = {lifecycle.entity_type: lifecycle.model for lifecycle in LIFECYCLES.values()}
 
+# The history is read in the order it was written; its cursors encode that position.
+HISTORY_ORDERING = Ordering(StageChange)
+
 # Default probability (percent) and forecast category of each opportunity stage.
 STAGE_FORECAST: dict[OpportunityStage, tuple[int, ForecastCategory]] = {
     OpportunityStage.PROSPECTING: (10, ForecastCategory.PIPELINE),
@@ -185,6 +189,8 @@ class Move:
     reason: str | None = None
     lost_reason: str | None = None
     occurred_at: datetime | None = None
+    # True when a client gave `occurred_at` (an import): it is checked, never adjusted.
+    imported: bool = False
 
 
 def lifecycle_of(record: RecordMixin) -> Lifecycle:
@@ -248,7 +254,7 @@ async def transition(
             ("to",),
         )
     _check_needs(needs, move)
-    occurred_at = await _occurred_at(session, record, move.occurred_at)
+    occurred_at = await _occurred_at(session, record, move)
     setattr(record, lifecycle.attribute, move.to)
     _derive(record, current, move, occurred_at)
     change = await _write_history(
@@ -303,31 +309,43 @@ def _check_needs(needs: Needs, move: Move) -> None:
         )
 
 
-async def _occurred_at(
-    session: AsyncSession, record: RecordMixin, requested: datetime | None
-) -> datetime:
-    """When the move happened: now, or an imported time that keeps the history in order."""
-    if requested is None:
-        return utcnow()
-    errors = check_import_time(requested)
-    latest = await session.scalar(
+async def _latest_change_at(session: AsyncSession, record: RecordMixin) -> datetime | None:
+    latest: datetime | None = await session.scalar(
         select(func.max(StageChange.occurred_at)).where(
             StageChange.workspace_id == record.workspace_id,
             StageChange.entity_type == lifecycle_of(record).entity_type,
             StageChange.record_id == record.id,
         )
     )
-    if latest is not None and requested < latest:
-        errors.append(
-            FieldError(
-                ErrorCode.INVALID,
-                f"occurredAt must not be before the record's latest change ({latest.isoformat()}).",
-                ("occurred_at",),
-            )
+    return latest
+
+
+async def ensure_after_history(
+    session: AsyncSession, record: RecordMixin, moment: datetime
+) -> None:
+    """An imported time must not come before what the record's history already holds."""
+    latest = await _latest_change_at(session, record)
+    if latest is not None and moment < latest:
+        raise UserInputError.single(
+            ErrorCode.INVALID,
+            f"occurredAt must not be before the record's latest change ({latest.isoformat()}).",
+            ("occurred_at",),
         )
-    if errors:
-        raise UserInputError(errors)
-    return requested
+
+
+async def _occurred_at(session: AsyncSession, record: RecordMixin, move: Move) -> datetime:
+    """When the move happened: an imported time, checked, or the server's.
+
+    The server's own times (now, or the time of the move that caused an automatic one)
+    never go before the record's latest change: two requests racing on one record must
+    not write its history out of order.
+    """
+    if move.imported and move.occurred_at is not None:
+        await ensure_after_history(session, record, move.occurred_at)
+        return move.occurred_at
+    moment = move.occurred_at or utcnow()
+    latest = await _latest_change_at(session, record)
+    return max(moment, latest) if latest is not None else moment
 
 
 def check_import_time(moment: datetime, field: str = "occurred_at") -> list[FieldError]:
@@ -392,6 +410,7 @@ async def _write_history(
             cause=change.cause.value,
             reason=change.reason,
             actor_api_key_id=change.actor_api_key_id,
+            cursor=HISTORY_ORDERING.encode_cursor(change),
         ),
     )
     return change

@@ -14,15 +14,14 @@ from db.enums import EntityType
 from db.models import StageChange
 from resolvers import global_ids, lifecycle
 from resolvers.errors import BadRequestError
-from resolvers.pagination import Ordering, Page, PageArgs, paginate, paginate_per_parent
+from resolvers.pagination import Page, PageArgs, paginate, paginate_per_parent
 from resolvers.principal import Principal
 
 ENTITY_OF_TYPE_NAME = {
     model.__name__: entity for entity, model in lifecycle.MODELS_BY_ENTITY.items()
 }
 TYPE_NAME_OF_ENTITY = {entity: name for name, entity in ENTITY_OF_TYPE_NAME.items()}
-# History is listed in the order it was written.
-ORDERING = Ordering(StageChange)
+ORDERING = lifecycle.HISTORY_ORDERING
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,13 @@ async def move(
     change = await lifecycle.transition(
         session,
         record,
-        lifecycle.Move(to=to, reason=reason, lost_reason=lost_reason, occurred_at=moment),
+        lifecycle.Move(
+            to=to,
+            reason=reason,
+            lost_reason=lost_reason,
+            occurred_at=moment,
+            imported=moment is not None,
+        ),
         actor=actor,
     )
     await session.flush()

@@ -124,7 +124,9 @@ def history_filter(filter: StageChangeFilter | None) -> HistoryFilter:
 
 @strawberry.type
 class LifecycleQuery:
-    @strawberry.field(description="The lifecycle history of the workspace, oldest first.")
+    @strawberry.field(
+        description="The lifecycle history of the workspace, in the order it was recorded."
+    )
     async def stage_changes(
         self,
         info: Info,
@@ -147,7 +149,7 @@ class LifecycleQuery:
 class LifecycleFields:
     """History fields of every record with a lifecycle."""
 
-    @strawberry.field(description="This record's stage changes, oldest first.")
+    @strawberry.field(description="This record's stage changes, in the order they were recorded.")
     async def stage_history(
         self,
         info: Info,

@@ -50,8 +50,8 @@ CUSTOMER_FOR = {
     Life.CONVERSION: timedelta(days=60), Life.RETENTION: timedelta(days=180),
     Life.ADVOCACY: timedelta(days=270), Life.CHURNED: timedelta(days=270),
 }  # fmt: skip
-# Seats bought on a line item; never more than the account has employees.
-SEAT_COUNTS = (1, 1, 2, 5, 10, 10, 20, 25, 50, 100, 250, 1000)
+# Seats bought on a line item, the large ones rarely; never more than the account has people.
+SEAT_COUNTS = (1, 1, 2, 3, 5, 5, 10, 10, 10, 15, 20, 25, 25, 50, 50, 100, 250, 1000)
 # Every account past acquisition has bought at least once.
 CUSTOMERS = (Life.CONVERSION, Life.RETENTION, Life.ADVOCACY, Life.CHURNED)
 

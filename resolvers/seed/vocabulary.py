@@ -102,27 +102,27 @@ PRODUCT_FAMILIES = (
     ("SEC", "Endpoint Security", "Ironclad Systems", "12"),
     ("IAM", "Identity Manager", "Ironclad Systems", "8"),
     ("BKP", "Cloud Backup", "Ironclad Systems", "19"),
-    ("DBX", "Managed Database", "Stratus Cloud", "120"),
-    ("CMP", "Compute Cluster", "Stratus Cloud", "240"),
+    ("DBX", "Managed Database", "Stratus Cloud", "65"),
+    ("CMP", "Compute Cluster", "Stratus Cloud", "95"),
     ("STG", "Object Storage", "Stratus Cloud", "25"),
     ("CDN", "Edge Delivery", "Stratus Cloud", "35"),
-    ("ERP", "Finance & ERP", "Ledgerline", "150"),
+    ("ERP", "Finance & ERP", "Ledgerline", "60"),
     ("PAY", "Payroll", "Ledgerline", "6"),
     ("HRM", "People Platform", "Ledgerline", "9"),
     ("COL", "Team Chat", "Orbit Collaboration", "7"),
     ("VID", "Video Meetings", "Orbit Collaboration", "14"),
     ("DOC", "e-Signature", "Orbit Collaboration", "18"),
     ("IOT", "Fleet Telemetry", "Meridian Devices", "29"),
-    ("TRN", "Training & Onboarding", "Meridian Services", "990"),
+    ("TRN", "Training & Onboarding", "Meridian Services", "45"),
 )  # fmt: skip
 
 # (SKU code, edition name, price multiplier)
 PRODUCT_EDITIONS = (
     ("STA", "Starter", Decimal(1)),
-    ("TEA", "Team", Decimal("1.8")),
-    ("BUS", "Business", Decimal(3)),
-    ("ENT", "Enterprise", Decimal("5.5")),
-    ("ULT", "Ultimate", Decimal(9)),
+    ("TEA", "Team", Decimal("1.5")),
+    ("BUS", "Business", Decimal("2.2")),
+    ("ENT", "Enterprise", Decimal("3.5")),
+    ("ULT", "Ultimate", Decimal(5)),
 )
 # (SKU code, billing term, adverb, months billed, discount for committing to the term)
 PRODUCT_TERMS = (

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from db.enums import ForecastCategory, LifecycleStage, OpportunityStage, UserRole
+from db.enums import LifecycleStage, OpportunityStage, UserRole
+from resolvers.lifecycle import STAGE_FORECAST
 from resolvers.opportunities import line_total
 from resolvers.seed import vocabulary as words
 from resolvers.seed.context import HISTORY, Row, Seeding, company, email, phone
@@ -18,15 +19,6 @@ CONTACTS_PER_ACCOUNT = 10
 OPPORTUNITIES_PER_ACCOUNT = 5
 
 Stage = OpportunityStage
-# The probability and forecast category that go with each stage.
-STAGE_FORECAST = {
-    Stage.PROSPECTING: (10, ForecastCategory.PIPELINE),
-    Stage.QUALIFICATION: (20, ForecastCategory.PIPELINE),
-    Stage.PROPOSAL: (50, ForecastCategory.BEST_CASE),
-    Stage.NEGOTIATION: (80, ForecastCategory.COMMIT),
-    Stage.CLOSED_WON: (100, ForecastCategory.CLOSED),
-    Stage.CLOSED_LOST: (0, ForecastCategory.OMITTED),
-}
 CLOSED_STAGES = (Stage.CLOSED_WON, Stage.CLOSED_LOST)
 
 Life = LifecycleStage
@@ -34,8 +26,13 @@ LIFECYCLE_WEIGHTS = {
     Life.REACH: 30, Life.ACQUISITION: 25, Life.CONVERSION: 12,
     Life.RETENTION: 20, Life.ADVOCACY: 6, Life.CHURNED: 7,
 }  # fmt: skip
-# How an account's deals went, given where the account is in its lifecycle; the stages in
-# order: PROSPECTING, QUALIFICATION, PROPOSAL, NEGOTIATION, CLOSED_WON, CLOSED_LOST.
+# How an account's deals went, given where the account is in its lifecycle; weights in the
+# order of DEAL_STAGES. A deal gets the probability and forecast category the lifecycle
+# engine gives its stage.
+DEAL_STAGES = (
+    Stage.PROSPECTING, Stage.QUALIFICATION, Stage.PROPOSAL, Stage.NEGOTIATION,
+    Stage.CLOSED_WON, Stage.CLOSED_LOST,
+)  # fmt: skip
 DEAL_WEIGHTS = {
     Life.REACH: (50, 25, 0, 0, 0, 25),
     Life.ACQUISITION: (20, 25, 25, 15, 0, 15),
@@ -100,7 +97,7 @@ def accounts(s: Seeding) -> list[Row]:
 def _deals(
     s: Seeding, stage: LifecycleStage, since: datetime
 ) -> list[tuple[OpportunityStage, datetime]]:
-    stages = s.rng.choices(list(STAGE_FORECAST), DEAL_WEIGHTS[stage], k=OPPORTUNITIES_PER_ACCOUNT)
+    stages = s.rng.choices(DEAL_STAGES, DEAL_WEIGHTS[stage], k=OPPORTUNITIES_PER_ACCOUNT)
     if stage in CUSTOMERS and Stage.CLOSED_WON not in stages:
         stages[0] = Stage.CLOSED_WON
     # Closed deals are older than open ones, which started in the last half year.

@@ -29,7 +29,7 @@ import report
 import workloads as wl
 from database import Database, crm_command
 from pgcount import StatementCounter
-from servers import Server, free_port, post
+from servers import Server, free_port, post, settle
 
 HERE = Path(__file__).resolve().parent
 PGL = HERE / "postgraphile"
@@ -256,23 +256,28 @@ def wrk(
 
 
 def load(args: argparse.Namespace, db: Database, sample: wl.Sample, run_dir: Path) -> list[Result]:
+    """All servers of a worker count run side by side, taking turns workload by workload,
+    so that what else the machine does weighs on the three alike."""
     results = []
     for workers in args.workers:
-        for kind in args.servers:
-            server = make_server(kind, workers, db, run_dir)
-            start(server, db, sample)
-            try:
+        servers = [make_server(kind, workers, db, run_dir) for kind in args.servers]
+        try:
+            for server in servers:
+                start(server, db, sample)
+            for workload in args.workloads:
                 results += [
-                    measure(server, workers, workload, args, db, sample, run_dir)
-                    for workload in args.workloads
+                    measure(server, servers, workers, workload, args, db, sample, run_dir)
+                    for server in servers
                 ]
-            finally:
+        finally:
+            for server in servers:
                 server.stop()
     return results
 
 
 def measure(
     server: Server,
+    everyone: list[Server],
     workers: int,
     workload: str,
     args: argparse.Namespace,
@@ -292,10 +297,10 @@ def measure(
     auth = headers_for(kind, db).get("Authorization", "")
     if args.warmup:
         wrk(url, bodies_file, auth, args.warmup, args)
-    background = server.settle(others_below=args.idle_below, patience=args.idle_wait)
+    background = settle(everyone, others_below=args.idle_below, patience=args.idle_wait)
     with server.peak_memory() as memory:
         figures = wrk(url, bodies_file, auth, args.duration, args)
-    server.settle()
+    settle(everyone)
     errors = sum(
         figures[key]
         for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")

@@ -11,7 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -90,18 +90,36 @@ def _tree_ticks(root: int) -> int:
     return total
 
 
-def cpu_use(root: int, interval: float) -> tuple[float, float]:
-    """Over `interval` s: (CPUs used by the process tree of `root`, share of the machine's
-    CPUs busy with everything else), so 1.0 is one core for the first."""
+def cpu_use(roots: Sequence[int], interval: float) -> tuple[float, float]:
+    """Over `interval` s: (CPUs used by the process trees of `roots`, 1.0 being one core;
+    share of the machine's CPUs busy with everything else, 0 to 1)."""
     all_before, busy_before = _machine_ticks()
-    tree_before = _tree_ticks(root)
+    trees_before = sum(_tree_ticks(root) for root in roots)
     time.sleep(interval)
     all_after, busy_after = _machine_ticks()
-    tree = _tree_ticks(root) - tree_before
+    trees = sum(_tree_ticks(root) for root in roots) - trees_before
     cpus = os.cpu_count() or 1
     elapsed = max(all_after - all_before, 1)
-    others = max(busy_after - busy_before - tree, 0) / elapsed
-    return tree / (elapsed / cpus), others
+    others = max(busy_after - busy_before - trees, 0) / elapsed
+    return trees / (elapsed / cpus), others
+
+
+def settle(
+    servers: Sequence[Server], limit: float = 60, others_below: float = 1.0, patience: float = 0
+) -> float:
+    """Wait until the servers are idle (a load run leaves requests in flight), then up to
+    `patience` s more until other processes keep less than `others_below` of the CPUs
+    busy; the share they keep busy."""
+    roots = [server.process.pid for server in servers if server.process is not None]
+    deadline = time.monotonic() + limit
+    while True:
+        used, others = cpu_use(roots, 0.5)
+        if used < 0.05 or time.monotonic() > deadline:
+            break
+    deadline = time.monotonic() + patience
+    while others >= others_below and time.monotonic() < deadline:
+        others = cpu_use(roots, 1.0)[1]
+    return others
 
 
 class PeakMemory:
@@ -183,21 +201,6 @@ class Server:
                 return
             time.sleep(0.2)
         os.killpg(self.process.pid, signal.SIGKILL)
-
-    def settle(self, limit: float = 60, others_below: float = 1.0, patience: float = 0) -> float:
-        """Wait until the server is idle (requests a load run left in flight are done), and
-        up to `patience` s more until other processes keep less than `others_below` of the
-        CPUs busy; then the share they keep busy."""
-        assert self.process is not None
-        deadline = time.monotonic() + limit
-        while True:
-            used, others = cpu_use(self.process.pid, 0.5)
-            if used < 0.05 or time.monotonic() > deadline:
-                break
-        deadline = time.monotonic() + patience
-        while others >= others_below and time.monotonic() < deadline:
-            others = cpu_use(self.process.pid, 1.0)[1]
-        return others
 
     def peak_memory(self) -> PeakMemory:
         assert self.process is not None

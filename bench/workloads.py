@@ -35,8 +35,10 @@ DOCUMENTS: dict[str, dict[str, str | None]] = {
         "W3": "{ accounts(first: 50) { nodes { id name"
         f" contacts(first: 10) {{ nodes {{ {_CONTACT} }} }}"
         f" opportunities(first: 10) {{ nodes {{ {_OPPORTUNITY} }} }} }} }} }}",
-        # Filters and ordering by a field come with another part of issue 3.
-        "W4": None,
+        "W4": "query($industry: String!) { opportunities(first: 50,"
+        " filter: {account: {industry: {eq: $industry}}},"
+        " orderBy: [{field: AMOUNT, direction: DESC}, {field: ID, direction: ASC}])"
+        f" {{ nodes {{ {_OPPORTUNITY} }} }} }}",
         # A field no read workload shows, so that the reads see the same data before and after.
         "W5": "mutation($id: ID!, $day: Date!) { opportunityUpdate(input: {id: $id,"
         " expectedCloseDate: $day}) { opportunity { id expectedCloseDate version }"

@@ -15,6 +15,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.errors import TopLevelError
+
 logger = logging.getLogger("crm.events")
 
 _PENDING = "pending_stage_events"
@@ -49,8 +51,16 @@ def take_pending(session: AsyncSession) -> list[StageChanged]:
     return events
 
 
-class SubscriberOverflowError(Exception):
+class SubscriberOverflowError(TopLevelError):
     """A subscriber fell so far behind that its queue filled up; it must resume from a cursor."""
+
+    code = "SLOW_CONSUMER"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This subscription fell too far behind and was ended; subscribe again with "
+            "`after` set to the cursor of the last change you received."
+        )
 
 
 class Subscription:

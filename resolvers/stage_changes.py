@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import EntityType
+from db.enums import EntityType, StageChangeCause
 from db.models import StageChange
-from resolvers import global_ids, lifecycle
+from resolvers import events, global_ids, lifecycle
 from resolvers.errors import BadRequestError
-from resolvers.pagination import Page, PageArgs, paginate, paginate_per_parent
+from resolvers.pagination import Ordering, Page, PageArgs, SortKey, paginate, paginate_per_parent
 from resolvers.principal import Principal
 
 ENTITY_OF_TYPE_NAME = {
@@ -81,8 +81,14 @@ async def list_(
     principal: Principal,
     args: PageArgs,
     history: HistoryFilter,
+    by_occurrence: bool = False,
+    descending: bool = False,
 ) -> Page[StageChange]:
-    return await paginate(sessions, scoped(principal, history), ORDERING, args)
+    """Changes in recorded order (the default), or by when they occurred (imports can
+    record past changes late)."""
+    keys = [SortKey(StageChange.occurred_at, descending)] if by_occurrence else []
+    ordering = Ordering(StageChange, keys, id_descending=descending)
+    return await paginate(sessions, scoped(principal, history), ordering, args)
 
 
 async def history_rows(
@@ -123,3 +129,83 @@ async def latest_changes(
         rows = await session.scalars(select(StageChange).where(StageChange.id.in_(latest_ids)))
         latest = {row.record_id: row for row in rows}
     return [latest.get(record_id) for record_id in record_ids]
+
+
+def _event_matches(history: HistoryFilter, event: events.StageChanged) -> bool:
+    """The same criteria as `HistoryFilter.conditions`, on an event instead of a row."""
+    record = (TYPE_NAME_OF_ENTITY[EntityType(event.entity_type)], event.record_id)
+    account = global_ids.decode_as(history.account_id, "Account") if history.account_id else None
+    checks = (
+        not history.entity_types or event.entity_type in history.entity_types,
+        not history.record_ids or record in {global_ids.decode(r) for r in history.record_ids},
+        history.account_id is None or event.account_id == account,
+        not history.to_stages or event.to_stage in {str(stage) for stage in history.to_stages},
+        history.occurred_after is None or event.occurred_at >= history.occurred_after,
+        history.occurred_before is None or event.occurred_at < history.occurred_before,
+    )
+    return all(checks)
+
+
+def _row_of(event: events.StageChanged) -> StageChange:
+    """The history row an event announces, rebuilt without reading the database."""
+    return StageChange(
+        id=event.stage_change_id,
+        workspace_id=event.workspace_id,
+        entity_type=EntityType(event.entity_type),
+        record_id=event.record_id,
+        account_id=event.account_id,
+        from_stage=event.from_stage,
+        to_stage=event.to_stage,
+        occurred_at=event.occurred_at,
+        recorded_at=event.occurred_at,
+        actor_api_key_id=event.actor_api_key_id,
+        reason=event.reason,
+        cause=StageChangeCause(event.cause),
+    )
+
+
+REPLAY_PAGE = 100
+
+
+async def follow(
+    sessions: async_sessionmaker[AsyncSession],
+    bus: events.InProcessBus,
+    *,
+    principal: Principal,
+    history: HistoryFilter,
+    after: str | None,
+) -> AsyncIterator[StageChange]:
+    """Every change after the cursor `after` from the history, then live ones, once each.
+
+    The live subscription starts before the replay, so nothing committed meanwhile is
+    lost; the seam is stitched by id (ids are given out in commit order, see
+    `resolvers.uow.unit_of_work`), so nothing is delivered twice.
+    """
+    if after is not None:
+        ORDERING.decode_cursor(after)  # a bad cursor is refused before anything starts
+    subscription = bus.subscribe(
+        lambda event: (
+            event.workspace_id == principal.workspace_id and _event_matches(history, event)
+        )
+    )
+    last_id = 0
+    try:
+        while after is not None:
+            page = await list_(
+                sessions,
+                principal=principal,
+                args=PageArgs(first=REPLAY_PAGE, after=after),
+                history=history,
+            )
+            for row in page.rows:
+                last_id = row.id
+                yield row
+            if not page.has_next_page:
+                break
+            after = page.cursors[-1]
+        async for event in subscription.events():
+            if event.stage_change_id > last_id:
+                last_id = event.stage_change_id
+                yield _row_of(event)
+    finally:
+        bus.unsubscribe(subscription)

@@ -6,6 +6,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,19 +14,33 @@ from sqlalchemy.orm.exc import StaleDataError
 from resolvers.errors import ErrorCode, UserInputError
 from resolvers.events import InProcessBus, take_pending
 
+# The advisory lock class of "appending to a workspace's lifecycle history".
+HISTORY_LOCK = 7_301
+
 
 @asynccontextmanager
 async def unit_of_work(
-    sessions: async_sessionmaker[AsyncSession], bus: InProcessBus | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    bus: InProcessBus | None = None,
+    *,
+    history_of: int | None = None,
 ) -> AsyncIterator[AsyncSession]:
     """Commit when the block finishes; roll back on any error, so bad input changes nothing.
 
     Races the checks could not see surface here from the database, and are reported as
     the user errors they are. Events the writes queued are published only after the
     commit, so a change that did not happen is never announced.
+
+    `history_of`: the workspace whose lifecycle history this work may append to. Writers
+    of one workspace's history then take turns (a transaction-scoped advisory lock on
+    PostgreSQL, taken first so that it never waits behind a row lock; SQLite has one
+    writer anyway), so history ids are given out in commit order: a subscriber resuming
+    after an id can never miss a change that committed later with a smaller one.
     """
     async with sessions() as session:
         async with _transaction(session):
+            if history_of is not None and session.get_bind().dialect.name == "postgresql":
+                await session.execute(select(func.pg_advisory_xact_lock(HISTORY_LOCK, history_of)))
             yield session
         events = take_pending(session)
     if bus is not None and events:

@@ -138,6 +138,7 @@ async def convert_lead(info: Info, input: LeadConvertInput) -> LeadConvertPayloa
         "lead",
         leads.convert,
         fields=_conversion_fields,
+        writes_history=True,
         global_id=data.pop("lead_id"),
         expected_version=data.pop("expected_version", None),
         data=data,

@@ -1,6 +1,7 @@
 """The lifecycle over GraphQL: history (`StageChange`, `stageChanges`), transitions, per-record
 history fields."""
 
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -12,10 +13,12 @@ from db import enums
 from db.models import Account as AccountModel
 from db.models import ApiKey as ApiKeyModel
 from resolvers import global_ids, lifecycle, stage_changes, transitions
+from resolvers.errors import BadRequestError
 from resolvers.pagination import build_page
 from resolvers.stage_changes import ORDERING, TYPE_NAME_OF_ENTITY, HistoryFilter
 from schema.errors import UserError
 from schema.fields import reference
+from schema.filters import OrderDirection
 from schema.records import run_write
 from schema.relay import Connection, Node, page_args
 
@@ -122,6 +125,18 @@ def history_filter(filter: StageChangeFilter | None) -> HistoryFilter:
     )
 
 
+@strawberry.enum(description="How the history can be sorted.")
+class StageChangeOrderField(Enum):
+    RECORDED = "RECORDED"
+    OCCURRED_AT = "OCCURRED_AT"
+
+
+@strawberry.input(description="RECORDED: the order changes were written (the default).")
+class StageChangeOrder:
+    field: StageChangeOrderField = StageChangeOrderField.RECORDED
+    direction: OrderDirection = OrderDirection.ASC
+
+
 @strawberry.type
 class LifecycleQuery:
     @strawberry.field(
@@ -135,14 +150,41 @@ class LifecycleQuery:
         last: int | None = None,
         before: str | None = None,
         filter: StageChangeFilter | None = None,
+        order_by: list[StageChangeOrder] | None = None,
     ) -> StageChangeConnection:
+        term = (order_by or [StageChangeOrder()])[0]
+        if len(order_by or []) > 1:
+            raise BadRequestError("stageChanges sorts by one field (RECORDED or OCCURRED_AT).")
         page = await stage_changes.list_(
             info.context.sessions,
             principal=info.context.principal,
             args=page_args(first, after, last, before),
             history=history_filter(filter),
+            by_occurrence=term.field is StageChangeOrderField.OCCURRED_AT,
+            descending=term.direction is OrderDirection.DESC,
         )
         return Connection(page=page)
+
+
+@strawberry.type
+class LifecycleSubscription:
+    @strawberry.subscription(
+        description="Stage changes as they are committed. With `after` (a StageChange "
+        "cursor), every later change from the history first, then live ones: none missed, "
+        "none twice."
+    )
+    async def stage_changed(
+        self, info: Info, filter: StageChangeFilter | None = None, after: str | None = None
+    ) -> AsyncGenerator[StageChange, None]:
+        changes = stage_changes.follow(
+            info.context.sessions,
+            info.context.bus,
+            principal=info.context.principal,
+            history=history_filter(filter),
+            after=after,
+        )
+        async for change in changes:
+            yield change
 
 
 @strawberry.type
@@ -253,6 +295,7 @@ def transition_mutation(entity: str, model: type[Any], stage_type: Any, node_typ
             field_name,
             transitions.move,
             fields=lambda result: {field_name: result[0], "stage_change": result[1]},
+            writes_history=True,
             model=model,
             global_id=input.id,
             expected_version=input.expected_version,

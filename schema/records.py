@@ -16,7 +16,7 @@ from strawberry.types import Info
 from strawberry.types.base import get_object_definition
 from strawberry.types.unset import UNSET
 
-from resolvers import records
+from resolvers import lifecycle, records
 from resolvers.errors import UserInputError
 from resolvers.loaders import RelatedQuery
 from resolvers.pagination import build_page
@@ -200,15 +200,18 @@ async def run_write(
     field_name: str,
     write: Write,
     fields: Callable[[Any], dict[str, Any]] | None = None,
+    writes_history: bool = False,
     **kwargs: Any,
 ) -> Any:
     """One mutation, one unit of work: the result on success, userErrors and no change otherwise.
 
-    `fields` maps what `write` returned to the payload's fields (default: the record).
+    `fields` maps what `write` returned to the payload's fields (default: the record);
+    `writes_history` says the write may append to the lifecycle history.
     """
     context = info.context
+    history_of = context.principal.workspace_id if writes_history else None
     try:
-        async with unit_of_work(context.sessions, context.bus) as session:
+        async with unit_of_work(context.sessions, context.bus, history_of=history_of) as session:
             result = await write(session, actor=context.principal, **kwargs)
     except UserInputError as error:
         return payload_type(user_errors=user_errors(error))
@@ -240,6 +243,7 @@ def crud_mutations(
             payloads["Create"],
             field_name,
             domain.create,
+            writes_history=model in lifecycle.LIFECYCLES,
             data=input_data(input, creating=True),
         )
 

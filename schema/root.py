@@ -16,7 +16,7 @@ from schema.cases import Case, CaseMutation, CaseQuery, SlaQuery
 from schema.contacts import Contact, ContactMutation, ContactQuery
 from schema.extensions import EXTENSIONS
 from schema.leads import Lead, LeadMutation, LeadQuery
-from schema.lifecycle import LifecycleQuery, StageChange
+from schema.lifecycle import LifecycleQuery, LifecycleSubscription, StageChange
 from schema.opportunities import (
     Opportunity,
     OpportunityLineItem,
@@ -99,6 +99,7 @@ class CrmSchema(strawberry.Schema):
 schema = CrmSchema(
     query=Query,
     mutation=Mutation,
+    subscription=merge_types("Subscription", (LifecycleSubscription,)),
     types=[
         Account,
         Contact,

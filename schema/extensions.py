@@ -4,7 +4,13 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from resolvers.errors import TopLevelError
 
@@ -52,9 +58,14 @@ class MaskUnexpectedErrors(MaskErrors):
         return processed
 
 
+# One depth rule for the process: QueryDepthLimiter makes a new rule class per instance,
+# and ValidationCache keys its entries by the rules, so a limiter built per request would
+# make every document miss the cache. The extensions themselves stay per request.
+_DEPTH_RULE = QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules[0]
+
 EXTENSIONS = [
     MaskUnexpectedErrors,
     lambda: ParserCache(maxsize=1024),
+    lambda: AddValidationRules([_DEPTH_RULE]),
     lambda: ValidationCache(maxsize=1024),
-    lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
 ]

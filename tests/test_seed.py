@@ -3,6 +3,7 @@ every reference inside the seeded workspace; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -103,7 +104,22 @@ async def snapshot(engine: AsyncEngine, workspace_id: int) -> dict[str, list[dic
             for column, target in references.items():
                 if row[column] is not None:
                     row[column] = ranks[target][row[column]]
+    # The history names its records by entity type and id, not by foreign keys.
+    for row in rows.get("stage_change", []):
+        row["record_id"] = ranks[HISTORY_TABLES[row["entity_type"]]][row["record_id"]]
+        if row["account_id"] is not None:
+            row["account_id"] = ranks["account"][row["account_id"]]
     return rows
+
+
+HISTORY_TABLES = {
+    "ACCOUNT": "account",
+    "CONTACT": "contact",
+    "LEAD": "lead",
+    "OPPORTUNITY": "opportunity",
+    "CASE": "support_case",
+    "CAMPAIGN": "campaign",
+}
 
 
 async def test_the_same_seed_gives_the_same_data(engine):
@@ -290,3 +306,33 @@ def test_the_command_migrates_seeds_and_prints_a_summary(tmp_path):
     )
     assert again.returncode == 1
     assert "already has records" in again.stderr
+
+
+async def test_seeded_records_have_the_history_that_led_to_their_stage(engine):
+    from db.models import StageChange
+
+    summary = await seed(engine, seed=5)
+    async with make_session_factory(engine)() as session:
+        accounts = (
+            await session.scalars(
+                select(Account).where(Account.workspace_id == summary.workspace_id)
+            )
+        ).all()
+        history = (
+            await session.scalars(
+                select(StageChange)
+                .where(StageChange.workspace_id == summary.workspace_id)
+                .order_by(StageChange.id)
+            )
+        ).all()
+    by_account: dict[int, list[StageChange]] = {}
+    for change in history:
+        if change.entity_type == "ACCOUNT":
+            by_account.setdefault(change.record_id, []).append(change)
+    for account in accounts:
+        changes = by_account[account.id]
+        assert changes[0].from_stage is None
+        assert changes[0].occurred_at == account.created_at
+        assert changes[-1].to_stage == account.lifecycle_stage
+        assert all(a.to_stage == b.from_stage for a, b in itertools.pairwise(changes))
+        assert [c.occurred_at for c in changes] == sorted(c.occurred_at for c in changes)

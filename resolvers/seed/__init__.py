@@ -27,6 +27,7 @@ from db.models import (
     Opportunity,
     OpportunityLineItem,
     Product,
+    StageChange,
     User,
     Workspace,
 )
@@ -35,6 +36,7 @@ from resolvers.seed.bulk import Progress
 from resolvers.seed.catalogue import campaigns, products, users
 from resolvers.seed.context import Row, Seeding
 from resolvers.seed.engagement import activities, cases, leads
+from resolvers.seed.history import stage_changes
 from resolvers.seed.pipeline import accounts, contacts, line_items, opportunities
 
 __all__ = [
@@ -77,6 +79,7 @@ STEPS = (
     Step(Lead, leads),
     Step(Case, cases),
     Step(Activity, activities),
+    Step(StageChange, stage_changes),
 )
 
 

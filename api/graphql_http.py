@@ -89,6 +89,7 @@ def error_response(
 async def _read_params(request: Request, max_body_bytes: int) -> dict[str, Any]:
     if request.method == "GET":
         params: dict[str, Any] = dict(request.query_params)
+        _parse_json(json.dumps(params), "query string")
         if "variables" in params:
             params["variables"] = _parse_json(params["variables"], "variables")
         if "extensions" in params:
@@ -113,9 +114,13 @@ async def _read_params(request: Request, max_body_bytes: int) -> dict[str, Any]:
 
 def _parse_json(raw: str | bytes, what: str) -> Any:
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise RequestError(400, f"The {what} is not valid JSON.") from error
+        parsed = json.loads(raw)
+        # Unpaired surrogates ("\ud800") parse, but are no Unicode text: refuse them here
+        # rather than fail later when a value or an error message is encoded.
+        json.dumps(parsed, ensure_ascii=False).encode()
+    except (ValueError, UnicodeError, RecursionError) as error:
+        raise RequestError(400, f"The {what} is not valid JSON text.") from error
+    return parsed
 
 
 def _check_params(

@@ -34,6 +34,7 @@ from resolvers import events
 from resolvers.errors import ErrorCode, FieldError, UserInputError
 from resolvers.pagination import Ordering
 from resolvers.principal import Principal
+from resolvers.validation import InvalidValueError, to_utc
 
 
 class Needs(StrEnum):
@@ -349,9 +350,11 @@ async def _occurred_at(session: AsyncSession, record: RecordMixin, move: Move) -
 
 
 def check_import_time(moment: datetime, field: str = "occurred_at") -> list[FieldError]:
-    if moment.tzinfo is None:
-        return [FieldError(ErrorCode.INVALID, "must include a UTC offset", (field,))]
-    if moment > utcnow():
+    try:
+        in_utc = to_utc(moment)
+    except InvalidValueError as invalid:
+        return [FieldError(ErrorCode.INVALID, invalid.message, (field,))]
+    if in_utc > utcnow():
         return [FieldError(ErrorCode.INVALID, "must not be in the future", (field,))]
     return []
 

@@ -16,7 +16,7 @@ from resolvers import records
 from resolvers.contacts import contact_belongs_to_account
 from resolvers.errors import ErrorCode, FieldError, UserInputError
 from resolvers.principal import Principal
-from resolvers.validation import Amount, Currency, Day, Reference, Text
+from resolvers.validation import MAX_MONEY, Amount, Currency, Day, Reference, Text
 
 SPEC: records.Spec = {
     "name": Text(255, required=True),
@@ -81,7 +81,20 @@ async def _clean_line_items(
             values["unit_price"] = product.unit_price
         values["discount"] = values.get("discount") or Decimal(0)
         values["total"] = line_total(values["quantity"], values["unit_price"], values["discount"])
+        if values["total"] > MAX_MONEY:
+            errors.append(
+                FieldError(
+                    ErrorCode.INVALID, f"Line total exceeds {MAX_MONEY}.", (*path, "quantity")
+                )
+            )
+            continue
         cleaned.append(values)
+    if not errors and _amount_of(cleaned) > MAX_MONEY:
+        errors.append(
+            FieldError(
+                ErrorCode.INVALID, f"The line items sum to more than {MAX_MONEY}.", ("line_items",)
+            )
+        )
     if errors:
         raise UserInputError(errors)
     return cleaned

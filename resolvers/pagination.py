@@ -16,15 +16,17 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import BigInteger, Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from resolvers.errors import BadRequestError
+from resolvers.validation import InvalidValueError, operand_problem, to_utc
 
 Row = TypeVar("Row")
 
 DEFAULT_PAGE_SIZE = 20
+MAX_CURSOR_LENGTH = 1024
 MAX_PAGE_SIZE = 100
 
 
@@ -116,12 +118,14 @@ class Ordering:
         return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
     def decode_cursor(self, cursor: str) -> list[Any]:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise BadRequestError("Invalid cursor: it is longer than any cursor we issue.")
         try:
             padded = cursor + "=" * (-len(cursor) % 4)
             payload = json.loads(base64.urlsafe_b64decode(padded))
             values = payload["k"]
             signature = payload["o"]
-        except (binascii.Error, ValueError, KeyError, TypeError) as error:
+        except (binascii.Error, ValueError, KeyError, TypeError, RecursionError) as error:
             raise BadRequestError(f"Invalid cursor: {cursor!r}.") from error
         if not isinstance(values, list) or signature != self.signature:
             raise BadRequestError("This cursor belongs to a different ordering of the list.")
@@ -152,21 +156,42 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else str(value)
 
 
+INT32 = 2**31
+INT64 = 2**63
+
+
 def _from_json(key: InstrumentedAttribute[Any], value: Any) -> Any:
+    """A cursor's key value as the column holds it, or TypeError/ValueError if it cannot be."""
     if value is None:
         return None
-    python_type = key.type.python_type
+    column_type = key.type
+    # Column types of our own (UTC timestamps, exact decimals) wrap a standard one.
+    python_type = getattr(column_type, "impl_instance", column_type).python_type
     if python_type is datetime:
-        return datetime.fromisoformat(value)
+        if not isinstance(value, str):
+            raise TypeError(value)
+        return _checked(to_utc, datetime.fromisoformat(value))
     if python_type is date:
         return date.fromisoformat(value)
     if python_type is Decimal:
-        return Decimal(value)
-    if isinstance(python_type, type) and issubclass(python_type, Enum):
+        if not isinstance(value, str):
+            raise TypeError(value)
+        value = Decimal(value)
+    elif isinstance(python_type, type) and issubclass(python_type, Enum):
         return python_type(value)
-    if not isinstance(value, python_type) or isinstance(value, bool) != (python_type is bool):
+    elif not isinstance(value, python_type) or isinstance(value, bool) != (python_type is bool):
         raise TypeError(value)
+    bound = INT64 if isinstance(column_type, BigInteger) else INT32
+    if operand_problem(value, int_bound=bound):
+        raise ValueError(value)
     return value
+
+
+def _checked(convert: Any, value: Any) -> Any:
+    try:
+        return convert(value)
+    except InvalidValueError as invalid:
+        raise ValueError(invalid.message) from invalid
 
 
 def _window_bounds(ordering: Ordering, args: PageArgs) -> list[Any]:

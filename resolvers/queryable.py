@@ -20,6 +20,7 @@ from resolvers import global_ids
 from resolvers.errors import BadRequestError
 from resolvers.pagination import Ordering, SortKey
 from resolvers.principal import Principal
+from resolvers.validation import InvalidValueError, operand_problem, to_utc
 
 
 class Kind(StrEnum):
@@ -68,6 +69,10 @@ class Queryable:
 
 
 REGISTRY: dict[str, Queryable] = {}
+
+# Bounds that keep one filter within what both databases can plan.
+MAX_LIST_OPERANDS = 1000
+MAX_COMBINED_FILTERS = 100
 
 
 def register(queryable: Queryable) -> Queryable:
@@ -120,6 +125,8 @@ def where(queryable: Queryable, criteria: Mapping[str, Any], principal: Principa
     for name, value in criteria.items():
         if name == "archived":
             continue  # the list's scope, applied by the caller
+        if name in ("and_", "or_") and len(value) > MAX_COMBINED_FILTERS:
+            raise BadRequestError(f"`and` and `or` take at most {MAX_COMBINED_FILTERS} filters.")
         if name == "and_":
             parts.append(and_(true(), *(where(queryable, item, principal) for item in value)))
         elif name == "or_":
@@ -187,16 +194,26 @@ def _scalar_condition(name: str, scalar: Scalar, operators: Mapping[str, Any]) -
 
 
 def _value(name: str, scalar: Scalar, raw: Any) -> Any:
-    """An operand as the column stores it: global ids decoded, datetimes checked."""
+    """An operand as the column stores it: ids decoded; times, numbers and text checked."""
     if isinstance(raw, list):
+        if len(raw) > MAX_LIST_OPERANDS:
+            raise BadRequestError(f"Filter on `{name}`: at most {MAX_LIST_OPERANDS} values.")
         return [_value(name, scalar, item) for item in raw]
+    problem = None
     if scalar.kind is Kind.ID and isinstance(raw, str):
         pk = global_ids.decode_as(raw, scalar.id_type or "")
         if pk is None:
-            raise BadRequestError(f"Filter on `{name}`: {raw!r} is not a {scalar.id_type} id.")
-        return pk
-    if scalar.kind is Kind.DATETIME and isinstance(raw, datetime) and raw.tzinfo is None:
-        raise BadRequestError(f"Filter on `{name}`: give datetimes with a UTC offset.")
+            problem = f"is not a {scalar.id_type} id"
+        raw = pk
+    elif isinstance(raw, datetime):
+        try:
+            raw = to_utc(raw)
+        except InvalidValueError as invalid:
+            problem = invalid.message
+    else:
+        problem = operand_problem(raw)
+    if problem:
+        raise BadRequestError(f"Filter on `{name}`: the value {problem}.")
     return raw
 
 

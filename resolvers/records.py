@@ -23,7 +23,7 @@ from resolvers.errors import ErrorCode, FieldError, ForbiddenError, UserInputErr
 from resolvers.pagination import Page, PageArgs, paginate
 from resolvers.principal import Principal
 from resolvers.queryable import Queryable, filtered, ordering
-from resolvers.validation import Cleaner, InvalidValueError, Lookup
+from resolvers.validation import Cleaner, InvalidValueError, Lookup, to_utc
 
 Record = TypeVar("Record", bound=RecordMixin)
 Spec = Mapping[str, Cleaner]
@@ -230,7 +230,7 @@ def import_time(principal: Principal, data: Mapping[str, Any], field: str) -> da
         raise UserInputError(
             [FieldError(e.code, f"{_camel(field)} {e.message}", e.field) for e in errors]
         )
-    return moment
+    return to_utc(moment)
 
 
 def _camel(name: str) -> str:

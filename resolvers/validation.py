@@ -27,6 +27,57 @@ from resolvers.errors import ErrorCode
 MAX_MONEY = Decimal("9999999999999999.99")
 
 
+# The range of instants the CRM stores; beyond it, dates are typing mistakes.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+
+
+def text_problem(text: str) -> str | None:
+    """What makes a string unstorable: NUL (PostgreSQL refuses it) or unpaired surrogates
+    (not Unicode text at all)."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in text):  # noqa: PLR2004
+        return "must be valid Unicode text"
+    return None
+
+
+def to_utc(moment: Any) -> datetime:
+    """An aware datetime in UTC, or InvalidValueError (naive, or outside 1900 to 2999)."""
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise InvalidValueError("must include a UTC offset, e.g. 2026-03-01T09:30:00Z")
+    try:
+        in_utc = moment.astimezone(UTC)
+    except OverflowError as error:
+        raise InvalidValueError("is outside the supported range (1900 to 2999)") from error
+    if not EARLIEST <= in_utc < LATEST:
+        raise InvalidValueError("is outside the supported range (1900 to 2999)")
+    return in_utc
+
+
+def number_problem(value: Decimal) -> str | None:
+    """What makes a number unusable against a money column: not finite, or out of range."""
+    if not value.is_finite():
+        return "must be a finite number"
+    if abs(value) > MAX_MONEY:
+        return f"must be at most {MAX_MONEY} in size"
+    return None
+
+
+def operand_problem(value: Any, *, int_bound: int = 2**31) -> str | None:
+    """Why a value cannot be compared with or stored in a column: a number that is not
+    finite or out of range, or text with NUL or unpaired surrogates."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return number_problem(value)
+    if isinstance(value, int):
+        return None if -int_bound <= value < int_bound else "is out of range"
+    if isinstance(value, str):
+        return text_problem(value)
+    return None
+
+
 class InvalidValueError(Exception):
     def __init__(self, message: str, code: ErrorCode = ErrorCode.INVALID) -> None:
         super().__init__(message)
@@ -68,9 +119,9 @@ class Text(Cleaner):
             return None
         if len(text) > self.max_length:
             raise InvalidValueError(f"must be at most {self.max_length} characters")
-        if "\x00" in text:
-            # PostgreSQL cannot store it, and no CRM text needs it.
-            raise InvalidValueError("must not contain NUL characters")
+        problem = text_problem(text)
+        if problem:
+            raise InvalidValueError(problem)
         return str(text)
 
 
@@ -111,6 +162,8 @@ class Url(Cleaner):
             raise InvalidValueError("is not a valid http or https URL")
         if len(candidate) > 2048:  # noqa: PLR2004
             raise InvalidValueError("must be at most 2048 characters")
+        if any(ord(char) < 0x20 or char.isspace() for char in candidate) or text_problem(text):  # noqa: PLR2004
+            raise InvalidValueError("is not a valid http or https URL")
         return candidate
 
 
@@ -161,11 +214,13 @@ class Amount(Cleaner):
             )
         if amount > self.maximum:
             raise InvalidValueError(f"must be at most {self.maximum}")
-        exponent = amount.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > self.places:
+        quantum = Decimal(1).scaleb(-self.places)
+        # Compared exactly (the maximum bounds the digits): no rounding hides extra places.
+        if amount != amount.quantize(quantum):
             raise InvalidValueError(f"must have at most {self.places} decimal places")
-        # Stored and returned at a fixed scale: 1234.5 reads back as 1234.50 everywhere.
-        return amount.quantize(Decimal(1).scaleb(-self.places))
+        # Stored and returned at a fixed scale: 1234.5 reads back as 1234.50 everywhere,
+        # and -0 as 0.00.
+        return abs(amount.quantize(quantum)) if amount == 0 else amount.quantize(quantum)
 
 
 @dataclass(frozen=True)
@@ -193,10 +248,8 @@ class Country(Cleaner):
 @dataclass(frozen=True)
 class Timestamp(Cleaner):
     async def clean(self, value: Any, lookup: Lookup) -> datetime:
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            raise InvalidValueError("must include a UTC offset, e.g. 2026-03-01T09:30:00Z")
         # The same instant reads back in UTC everywhere, the write's payload included.
-        return value.astimezone(UTC)
+        return to_utc(value)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from api.auth import Authenticator
 from api.graphql_http import JSON, graphql_endpoint
-from api.graphql_ws import graphql_websocket
+from api.graphql_ws import graphql_websocket, websocket_view
 from api.settings import Settings
 from db.session import make_engine, make_session_factory
 from resolvers.events import InProcessBus
@@ -98,4 +98,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app.state.sessions = make_session_factory(engine)
     app.state.authenticate = Authenticator(app.state.sessions, settings.auth_cache_seconds)
     app.state.bus = InProcessBus()
+    app.state.websocket_view = websocket_view(
+        init_timeout_seconds=settings.ws_init_timeout_seconds,
+        max_subscriptions=settings.ws_max_subscriptions,
+    )
     return app

@@ -20,6 +20,7 @@ import logging
 from functools import lru_cache
 from typing import Any, cast
 
+import orjson
 from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -38,6 +39,15 @@ logger = logging.getLogger("crm.http")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 PARTIAL_SUCCESS = 294
+
+
+class FastJSONResponse(JSONResponse):
+    """Results rendered by orjson: several times faster than the standard library on the
+    large nested pages that lists return. Inputs that orjson would refuse (unpaired
+    surrogates) never get this far: `_parse_json` turns them away."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 class RequestError(Exception):
@@ -238,7 +248,7 @@ def _result_response(media: str, result: ExecutionResult) -> Response:
     if result.extensions:
         body["extensions"] = result.extensions
     status = _status(media, result.data, result.errors)
-    return JSONResponse(body, status_code=status, media_type=media)
+    return FastJSONResponse(body, status_code=status, media_type=media)
 
 
 async def graphql_endpoint(request: Request) -> Response:

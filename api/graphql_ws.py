@@ -55,14 +55,15 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
         return UNSET
 
 
-_view = WebSocketGraphQL(
-    schema,
-    graphql_ide=None,
-    subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-    connection_init_wait_timeout=timedelta(seconds=10),
-    max_subscriptions_per_connection=20,
-)
+def websocket_view(*, init_timeout_seconds: float, max_subscriptions: int) -> WebSocketGraphQL:
+    return WebSocketGraphQL(
+        schema,
+        graphql_ide=None,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=init_timeout_seconds),
+        max_subscriptions_per_connection=max_subscriptions,
+    )
 
 
 async def graphql_websocket(websocket: WebSocket) -> None:
-    await _view.run(websocket)
+    await websocket.app.state.websocket_view.run(websocket)

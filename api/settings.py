@@ -20,3 +20,6 @@ class Settings(BaseSettings):
     sql_echo: bool = False
     # How long a valid API key is trusted before it is looked up again (0: every request).
     auth_cache_seconds: float = 30.0
+    # A WebSocket that sends no connection_init within this time is closed (4408).
+    ws_init_timeout_seconds: float = 10.0
+    ws_max_subscriptions: int = 20

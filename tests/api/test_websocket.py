@@ -119,3 +119,19 @@ async def test_the_legacy_graphql_ws_protocol_is_refused(ws_app):
             return closed.value.code
 
     assert await run_in_thread(talk) == 4406
+
+
+async def test_a_connection_that_never_initialises_is_closed(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'idle.db'}"
+    engine = make_engine(url)
+    await upgrade_to_head(engine)
+    await engine.dispose()
+    app = create_app(Settings(database_url=url, ws_init_timeout_seconds=0.2))
+
+    def talk():
+        with TestClient(app) as client, client.websocket_connect("/graphql", subprotocols=[PROTOCOL]) as ws:
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+            return closed.value.code
+
+    assert await run_in_thread(talk) == 4408

@@ -20,8 +20,8 @@ from api.auth import Authenticator
 from api.graphql_http import JSON, graphql_endpoint
 from api.graphql_ws import graphql_websocket, websocket_view
 from api.settings import Settings
-from db.session import make_engine, make_session_factory
-from resolvers.events import InProcessBus
+from db.session import asyncpg_dsn, is_sqlite, make_engine, make_session_factory
+from resolvers.events import InProcessBus, PostgresBus
 
 logger = logging.getLogger("crm.http")
 
@@ -77,9 +77,19 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         settings.database_url, pool_size=settings.db_pool_size, echo=settings.sql_echo
     )
 
+    bus = (
+        InProcessBus()
+        if is_sqlite(settings.database_url)
+        else PostgresBus(asyncpg_dsn(settings.database_url))
+    )
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if isinstance(bus, PostgresBus):
+            await bus.start()
         yield
+        if isinstance(bus, PostgresBus):
+            await bus.stop()
         if owns_engine:
             await engine.dispose()
 
@@ -97,7 +107,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
     app.state.authenticate = Authenticator(app.state.sessions, settings.auth_cache_seconds)
-    app.state.bus = InProcessBus()
+    app.state.bus = bus
     app.state.websocket_view = websocket_view(
         init_timeout_seconds=settings.ws_init_timeout_seconds,
         max_subscriptions=settings.ws_max_subscriptions,

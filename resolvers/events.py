@@ -8,14 +8,20 @@ announced. This in-process bus fans out to local subscribers, each with a bounde
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.models import StageChange
 from resolvers.errors import TopLevelError
+from resolvers.pagination import Ordering
 
 logger = logging.getLogger("crm.events")
 
@@ -44,6 +50,11 @@ class StageChanged:
 
 def queue(session: AsyncSession, event: StageChanged) -> None:
     session.info.setdefault(_PENDING, []).append(event)
+
+
+def pending(session: AsyncSession) -> list[StageChanged]:
+    events: list[StageChanged] = session.info.get(_PENDING, [])
+    return events
 
 
 def take_pending(session: AsyncSession) -> list[StageChanged]:
@@ -90,6 +101,9 @@ class Subscription:
 
 
 class InProcessBus:
+    # False: the unit of work publishes here after commit (one process, SQLite).
+    announces_through_database = False
+
     def __init__(self) -> None:
         self._subscriptions: set[Subscription] = set()
 
@@ -105,3 +119,104 @@ class InProcessBus:
         for event in events:
             for subscription in list(self._subscriptions):
                 subscription.offer(event)
+
+
+CHANNEL = "crm_stage_changes"
+
+
+def to_json(event: StageChanged) -> str:
+    payload = asdict(event)
+    payload["occurred_at"] = event.occurred_at.isoformat()
+    return json.dumps(payload)
+
+
+def from_json(text: str) -> StageChanged:
+    payload = json.loads(text)
+    payload["occurred_at"] = datetime.fromisoformat(payload["occurred_at"])
+    return StageChanged(**payload)
+
+
+class PostgresBus(InProcessBus):
+    """The bus for several API processes on one PostgreSQL database.
+
+    Committing transactions announce their events with NOTIFY (so a rolled-back change is
+    never announced, and PostgreSQL delivers them in commit order); one LISTEN connection
+    per process fans them out to the local subscribers, its own process's events
+    included. When that connection drops, the process reconnects and replays from the
+    history what it may have missed; subscribers drop what they already had, by id.
+    """
+
+    announces_through_database = True
+
+    def __init__(self, dsn: str, *, retry_seconds: float = 1.0) -> None:
+        super().__init__()
+        self._dsn = dsn
+        self._retry_seconds = retry_seconds
+        self._connection: Any = None
+        self._last_id = 0
+        self._keeper: asyncio.Task[None] | None = None
+        self._lost = asyncio.Event()
+
+    async def start(self) -> None:
+        await self._connect()
+        self._keeper = asyncio.create_task(self._keep_listening())
+
+    async def stop(self) -> None:
+        if self._keeper is not None:
+            self._keeper.cancel()
+        if self._connection is not None and not self._connection.is_closed():
+            await self._connection.close()
+
+    async def _connect(self) -> None:
+        connection = await asyncpg.connect(self._dsn)
+        connection.add_termination_listener(lambda _connection: self._lost.set())
+        await connection.add_listener(CHANNEL, self._on_notification)
+        self._lost.clear()
+        self._connection = connection
+        if self._last_id:
+            await self._replay(connection)
+        else:
+            self._last_id = await connection.fetchval(
+                "SELECT coalesce(max(id), 0) FROM stage_change"
+            )
+
+    async def _replay(self, connection: Any) -> None:
+        rows = await connection.fetch(_REPLAY, self._last_id)
+        self.publish([_event_of(dict(row)) for row in rows])
+
+    async def _keep_listening(self) -> None:
+        while True:
+            await self._lost.wait()
+            logger.warning("Lost the LISTEN connection; reconnecting")
+            while True:
+                try:
+                    await self._connect()
+                    break
+                except (OSError, asyncpg.PostgresError):
+                    await asyncio.sleep(self._retry_seconds)
+
+    def _on_notification(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        self.publish([from_json(payload)])
+
+    def publish(self, events: list[StageChanged]) -> None:
+        if events:
+            self._last_id = max(self._last_id, *(event.stage_change_id for event in events))
+        super().publish(events)
+
+
+_REPLAY = """
+SELECT id, workspace_id, entity_type, record_id, account_id, from_stage, to_stage,
+       occurred_at, cause, reason, actor_api_key_id
+FROM stage_change WHERE id > $1 ORDER BY id
+"""
+
+
+def _event_of(row: dict[str, Any]) -> StageChanged:
+    """The event of a history row read back after a reconnect."""
+    pk = row.pop("id")
+    return StageChanged(
+        **row, stage_change_id=pk, cursor=_HISTORY.encode_cursor(SimpleNamespace(id=pk))
+    )
+
+
+_HISTORY = Ordering(StageChange)

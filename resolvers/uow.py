@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from resolvers.errors import ErrorCode, UserInputError
-from resolvers.events import InProcessBus, take_pending
+from resolvers.events import CHANNEL, InProcessBus, pending, take_pending, to_json
 
 # The advisory lock class of "appending to a workspace's lifecycle history".
 HISTORY_LOCK = 7_301
@@ -37,13 +37,18 @@ async def unit_of_work(
     writer anyway), so history ids are given out in commit order: a subscriber resuming
     after an id can never miss a change that committed later with a smaller one.
     """
+    announce = bus is not None and bus.announces_through_database
     async with sessions() as session:
         async with _transaction(session):
             if history_of is not None and session.get_bind().dialect.name == "postgresql":
                 await session.execute(select(func.pg_advisory_xact_lock(HISTORY_LOCK, history_of)))
             yield session
+            if announce:
+                await session.flush()
+                for event in pending(session):  # delivered only if the commit succeeds
+                    await session.execute(select(func.pg_notify(CHANNEL, to_json(event))))
         events = take_pending(session)
-    if bus is not None and events:
+    if bus is not None and events and not announce:
         bus.publish(events)
 
 

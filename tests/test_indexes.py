@@ -145,12 +145,13 @@ async def test_list_queries_use_an_index(populated, engine, name, statement, ind
     assert any(f'"Index Name": "{option}"' in plan for option in acceptable), f"{name}: {plan}"
 
 
-async def test_search_uses_the_gin_index(populated, engine):
-    tenant = populated
+async def test_search_expression_matches_the_gin_index(populated, engine):
+    # Without the workspace condition (which the planner may prefer to serve from the
+    # workspace index in a database full of other tenants), only the GIN index can
+    # serve the match: this checks that search's expression is the indexed one.
     searchable = search.SEARCHABLE[search.EntityType.ACCOUNT]
     document = searchable.document()
     statement = select(searchable.model.id).where(
-        searchable.model.workspace_id == tenant.principal.workspace_id,
         document.op("@@")(text("to_tsquery('simple', 'acme:*')")),
     )
     plan = await plan_of(engine, statement)

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -35,15 +35,6 @@ class ArchiveScope(StrEnum):
     ACTIVE = "ACTIVE"
     ARCHIVED = "ARCHIVED"
     ALL = "ALL"
-
-
-def scoped(model: type[Record], principal: Principal, archived: ArchiveScope) -> Select[Any]:
-    statement = select(model).where(model.workspace_id == principal.workspace_id)
-    if archived is ArchiveScope.ACTIVE:
-        statement = statement.where(model.archived_at.is_(None))
-    elif archived is ArchiveScope.ARCHIVED:
-        statement = statement.where(model.archived_at.is_not(None))
-    return statement
 
 
 async def list_(
@@ -246,18 +237,14 @@ async def archive(
     global_id: str,
     expected_version: int | None,
 ) -> Record:
-    record = await get_for_write(
+    return await _set_archived(
         session,
         model,
         principal=principal,
         global_id=global_id,
         expected_version=expected_version,
-        allow_archived=True,
+        archived=True,
     )
-    if record.archived_at is None:  # archiving twice changes nothing
-        record.archived_at = utcnow()
-        await session.flush()
-    return record
 
 
 async def restore(
@@ -268,6 +255,26 @@ async def restore(
     global_id: str,
     expected_version: int | None,
 ) -> Record:
+    return await _set_archived(
+        session,
+        model,
+        principal=principal,
+        global_id=global_id,
+        expected_version=expected_version,
+        archived=False,
+    )
+
+
+async def _set_archived(
+    session: AsyncSession,
+    model: type[Record],
+    *,
+    principal: Principal,
+    global_id: str,
+    expected_version: int | None,
+    archived: bool,
+) -> Record:
+    """Archive or restore; doing either twice changes nothing (and keeps the version)."""
     record = await get_for_write(
         session,
         model,
@@ -276,8 +283,8 @@ async def restore(
         expected_version=expected_version,
         allow_archived=True,
     )
-    if record.archived_at is not None:
-        record.archived_at = None
+    if (record.archived_at is not None) != archived:
+        record.archived_at = utcnow() if archived else None
         await session.flush()
     return record
 

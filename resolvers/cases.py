@@ -27,6 +27,7 @@ SPEC: records.Spec = {
     "account_id": Reference(Account),
     "contact_id": Reference(Contact),
     "owner_id": Reference(User),
+    "satisfaction_score": Integer(minimum=1, maximum=5),
 }
 
 # Minutes to first response and to resolution, by priority, for workspaces that set none.
@@ -77,6 +78,34 @@ def _due_dates(actor: Principal) -> records.Rule:
     return rule
 
 
+def _satisfaction(actor: Principal, data: Mapping[str, Any]) -> records.Rule:
+    """A score is dated when given: now, or the time an ADMIN import says it was given."""
+
+    async def rule(session: AsyncSession, case: Case | None, values: dict[str, Any]) -> None:
+        given_at = records.import_time(actor, data, "satisfaction_recorded_at")
+        if "satisfaction_score" not in values:
+            if given_at is not None:
+                raise UserInputError.single(
+                    ErrorCode.INVALID,
+                    "satisfactionRecordedAt needs a satisfactionScore.",
+                    ("satisfaction_recorded_at",),
+                )
+            return
+        if values["satisfaction_score"] is None:
+            values["satisfaction_recorded_at"] = None
+            return
+        opened = case.created_at if case is not None else values["created_at"]
+        if given_at is not None and given_at < opened:
+            raise UserInputError.single(
+                ErrorCode.INVALID,
+                "satisfactionRecordedAt must not be before the case was created.",
+                ("satisfaction_recorded_at",),
+            )
+        values["satisfaction_recorded_at"] = given_at or utcnow()
+
+    return rule
+
+
 def breached(due_at: datetime | None, done_at: datetime | None) -> bool | None:
     """Whether a target was missed: done late, or not done and already overdue."""
     if due_at is None:
@@ -102,7 +131,11 @@ async def create(session: AsyncSession, *, actor: Principal, data: Mapping[str, 
         SPEC,
         principal=actor,
         data=data,
-        rules=[contact_belongs_to_account("contact_id"), _due_dates(actor)],
+        rules=[
+            contact_belongs_to_account("contact_id"),
+            _due_dates(actor),
+            _satisfaction(actor, data),
+        ],
     )
 
 
@@ -122,7 +155,11 @@ async def update(
         global_id=global_id,
         expected_version=expected_version,
         data=data,
-        rules=[contact_belongs_to_account("contact_id"), _due_dates(actor)],
+        rules=[
+            contact_belongs_to_account("contact_id"),
+            _due_dates(actor),
+            _satisfaction(actor, data),
+        ],
     )
 
 

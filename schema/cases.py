@@ -54,6 +54,13 @@ class Case(Node, OwnedFields, LifecycleFields):
         description="Creation time plus the resolution target of its priority."
     )
 
+    satisfaction_score: int | None = strawberry.field(
+        description="The customer's rating of the case, 1 (poor) to 5 (great)."
+    )
+    satisfaction_recorded_at: datetime | None = strawberry.field(
+        description="When the satisfaction score was given."
+    )
+
     @strawberry.field(description="Answered late, or not yet answered and already overdue.")
     def first_response_breached(self) -> bool | None:
         return cases.breached(self.first_response_due_at, self.first_responded_at)
@@ -79,6 +86,14 @@ class CaseCreateInput(ImportFields):
         default=None, description="Must belong to the case's account when both are given."
     )
     owner_id: strawberry.ID | None = None
+    satisfaction_score: int | None = strawberry.field(
+        default=None, description="The customer's rating, 1 (poor) to 5 (great)."
+    )
+    satisfaction_recorded_at: datetime | None = strawberry.field(
+        default=None,
+        description="For imports (ADMIN keys): when the score was given; not in the future, "
+        "not before the case was created. Otherwise the time of the write.",
+    )
 
 
 @strawberry.type

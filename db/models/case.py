@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, OwnedMixin, RecordMixin, enum_column
@@ -31,3 +31,6 @@ class Case(RecordMixin, OwnedMixin, Base):
     # From the workspace's SLA targets for the priority, counted from creation.
     first_response_due_at: Mapped[datetime | None] = mapped_column()
     resolution_due_at: Mapped[datetime | None] = mapped_column()
+    # The customer's rating of how the case went, 1 (poor) to 5 (great), and when given.
+    satisfaction_score: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_recorded_at: Mapped[datetime | None] = mapped_column()

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Annotated
 
 import strawberry
+from strawberry.types import Info
 
 from db.models import Account as AccountModel
 from db.models import Activity as ActivityModel
@@ -36,6 +37,12 @@ class Account(Node, OwnedFields, LifecycleFields):
     lifecycle_stage: LifecycleStage = strawberry.field(
         description="Where the customer is in its lifecycle; changed only by transitions."
     )
+
+    @strawberry.field(description="What the account has won, and is predicted to be worth.")
+    async def lifetime_value(
+        self, info: Info
+    ) -> Annotated["LifetimeValue", strawberry.lazy("schema.metrics")]:
+        return await info.context.loaders.lifetime_value().load(self.id)  # type: ignore[attr-defined,no-any-return]
 
     @strawberry.field
     def billing_address(self) -> Address | None:

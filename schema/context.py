@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
 from db.enums import EntityType
-from resolvers import loaders, stage_changes
+from resolvers import loaders, metrics, stage_changes
 from resolvers.events import InProcessBus
 from resolvers.loaders import RelatedQuery
 from resolvers.pagination import PageArgs
@@ -71,6 +71,14 @@ class Loaders:
             )
 
         return self._get(("latest", entity_type), load)
+
+    def lifetime_value(self) -> DataLoader[int, Any]:
+        async def load(account_ids: list[int]) -> list[Any]:
+            return await metrics.account_lifetime_values(
+                self.sessions, principal=self.principal, account_ids=account_ids
+            )
+
+        return self._get("lifetime_value", load)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from schema.contacts import Contact, ContactMutation, ContactQuery
 from schema.extensions import EXTENSIONS
 from schema.leads import Lead, LeadMutation, LeadQuery
 from schema.lifecycle import LifecycleQuery, LifecycleSubscription, StageChange
+from schema.metrics import MetricsQuery
 from schema.opportunities import (
     Opportunity,
     OpportunityLineItem,
@@ -72,6 +73,7 @@ Query = merge_types(
         LifecycleQuery,
         SlaQuery,
         SearchQuery,
+        MetricsQuery,
     ),
 )
 Mutation = merge_types(

@@ -1,0 +1,175 @@
+"""The sales pipeline: what is open at the end of a window, what closed within it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import EntityType, OpportunityStage
+from db.models import Opportunity
+from db.types import Money
+from resolvers.lifecycle import OPEN_STAGES, STAGE_FORECAST
+from resolvers.metrics.amounts import CurrencyAmount, by_currency, ratio, to_cents
+from resolvers.metrics.sql import in_stage_at, seconds_between, stays
+from resolvers.metrics.windows import Window
+
+SECONDS_PER_DAY = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyPipeline:
+    """One currency's share of a window's pipeline, as the database summed it."""
+
+    currency: str
+    open_count: int
+    open_amount: Decimal | None
+    weighted_amount: Decimal | None
+    won_count: int
+    won_amount: Decimal | None
+    lost_count: int
+    won_cycle_seconds: float | None
+
+    @property
+    def win_rate(self) -> float | None:
+        return ratio(self.won_count, self.won_count + self.lost_count)
+
+    @property
+    def average_deal_size(self) -> Decimal | None:
+        return self.won_amount / self.won_count if self.won_amount is not None else None
+
+    @property
+    def sales_velocity_per_day(self) -> Decimal | None:
+        cycle_days = ratio(self.won_cycle_seconds, self.won_count * SECONDS_PER_DAY)
+        if self.average_deal_size is None or self.win_rate is None or not cycle_days:
+            return None
+        velocity = self.open_count * self.average_deal_size * Decimal(self.win_rate)
+        return velocity / Decimal(cycle_days)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineMetrics:
+    currencies: Sequence[CurrencyPipeline] = field(default_factory=list)
+
+    @property
+    def open_count(self) -> int:
+        return sum(part.open_count for part in self.currencies)
+
+    @property
+    def won_count(self) -> int:
+        return sum(part.won_count for part in self.currencies)
+
+    @property
+    def lost_count(self) -> int:
+        return sum(part.lost_count for part in self.currencies)
+
+    @property
+    def win_rate(self) -> float | None:
+        return ratio(self.won_count, self.won_count + self.lost_count)
+
+    @property
+    def average_sales_cycle_days(self) -> float | None:
+        total = sum(part.won_cycle_seconds or 0.0 for part in self.currencies)
+        return ratio(total, self.won_count * SECONDS_PER_DAY)
+
+    def _amounts(self, name: str) -> list[CurrencyAmount]:
+        return by_currency({part.currency: getattr(part, name) for part in self.currencies})
+
+    @property
+    def open_amount(self) -> list[CurrencyAmount]:
+        return self._amounts("open_amount")
+
+    @property
+    def weighted_amount(self) -> list[CurrencyAmount]:
+        return self._amounts("weighted_amount")
+
+    @property
+    def won_amount(self) -> list[CurrencyAmount]:
+        return self._amounts("won_amount")
+
+    @property
+    def average_deal_size(self) -> list[CurrencyAmount]:
+        return self._amounts("average_deal_size")
+
+    @property
+    def sales_velocity_per_day(self) -> list[CurrencyAmount]:
+        return self._amounts("sales_velocity_per_day")
+
+
+def _probability(stage: Any) -> Any:
+    """The win probability (percent) the lifecycle engine gives each stage."""
+    return case(
+        {value.value: percent for value, (percent, _category) in STAGE_FORECAST.items()},
+        value=stage,
+        else_=0,
+    )
+
+
+async def pipeline(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    opportunities: Any,
+    windows: Any,
+    window_list: Sequence[Window],
+) -> list[PipelineMetrics]:
+    """Per window: opportunities open at its end, and those whose final close fell in it.
+
+    An opportunity reopened and closed again counts once, by its last close. Amounts are
+    the opportunities' current amounts (amounts have no history).
+    """
+    history = stays(workspace_id, EntityType.OPPORTUNITY, opportunities, "opportunity_stays")
+    is_open = history.c.stage.in_([stage.value for stage in OPEN_STAGES])
+    closed_in_window = history.c.started >= windows.c.w_start
+    won = and_(history.c.stage == OpportunityStage.CLOSED_WON.value, closed_in_window)
+    lost = and_(history.c.stage == OpportunityStage.CLOSED_LOST.value, closed_in_window)
+    amount = Opportunity.amount
+    rows = await session.execute(
+        select(
+            windows.c.w,
+            Opportunity.currency,
+            func.count().filter(is_open),
+            type_coerce(func.sum(case((is_open, amount))), Money()),
+            type_coerce(func.sum(case((is_open, amount * _probability(history.c.stage)))), Money()),
+            func.count().filter(won),
+            type_coerce(func.sum(case((won, amount))), Money()),
+            func.count().filter(lost),
+            func.sum(case((won, seconds_between(history.c.started, Opportunity.created_at)))),
+        )
+        .select_from(
+            history.join(windows, in_stage_at(history, windows.c.w_end)).join(
+                Opportunity, Opportunity.id == history.c.record_id
+            )
+        )
+        .group_by(windows.c.w, Opportunity.currency)
+    )
+    parts: dict[int, list[CurrencyPipeline]] = {}
+    for (
+        w,
+        currency,
+        open_count,
+        open_sum,
+        weighted_x100,
+        won_count,
+        won_sum,
+        lost_count,
+        cycle,
+    ) in rows.all():
+        weighted = None if weighted_x100 is None else to_cents(weighted_x100 / 100)
+        parts.setdefault(w, []).append(
+            CurrencyPipeline(
+                currency=currency,
+                open_count=open_count,
+                open_amount=open_sum if open_count else None,
+                weighted_amount=weighted if open_count else None,
+                won_count=won_count,
+                won_amount=won_sum if won_count else None,
+                lost_count=lost_count,
+                won_cycle_seconds=None if cycle is None else float(cycle),
+            )
+        )
+    return [PipelineMetrics(parts.get(w, [])) for w in range(len(window_list))]

@@ -1,0 +1,160 @@
+"""SQL building blocks shared by the metrics: windows, stays in a stage, durations, percentiles.
+
+Every measure is computed by the database for all windows of a report in one statement:
+the windows are a small inline table joined to the rows they count. The same SQL runs on
+PostgreSQL and SQLite; where the two differ (time arithmetic), a construct compiles per
+dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from db.enums import EntityType
+from db.models import StageChange
+from db.types import UTCDateTime
+from resolvers.lifecycle import FUNNEL
+from resolvers.metrics.windows import Window
+
+
+class seconds_between(FunctionElement[float]):  # noqa: N801  (reads as an SQL function)
+    """`later - earlier` in seconds, as a float."""
+
+    type = Float()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_between_postgresql(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - "
+        f"{compiler.process(earlier, **kw)})) AS DOUBLE PRECISION)"
+    )
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    # Timestamps are stored as UTC text; julianday() reads them to about 0.1 ms.
+    return (
+        f"((julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)})) * 86400.0)"
+    )
+
+
+def seconds(value: Any) -> float | None:
+    """A duration read back from SQL, to the millisecond (SQLite's time arithmetic is float)."""
+    return None if value is None else round(float(value), 3)
+
+
+def windows_table(windows: Sequence[Window]) -> CTE:
+    """`windows(w, w_start, w_end)`: one row per window, numbered from 0."""
+    rows = [
+        select(
+            literal(index, Integer).label("w"),
+            literal(window.start, UTCDateTime()).label("w_start"),
+            literal(window.end, UTCDateTime()).label("w_end"),
+        )
+        for index, window in enumerate(windows)
+    ]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("windows")
+
+
+def within(moment: Any, windows: Any) -> ColumnElement[bool]:
+    """`moment` falls in the window: w_start <= moment < w_end."""
+    return and_(moment >= windows.c.w_start, moment < windows.c.w_end)
+
+
+FUNNEL_RANK = case(
+    {stage.value: rank for rank, stage in enumerate(FUNNEL)}, value=StageChange.to_stage
+)
+
+
+def stays(workspace_id: int, entity: EntityType, records: Select[Any], name: str) -> CTE:
+    """Each record's stays in a stage, from its history: `stage`, `started`, `ended` (null
+    while it is still there), `seq` (1 for the creation) and, for customer stages, the
+    funnel `rank` (null for CHURNED)."""
+    order = (StageChange.occurred_at, StageChange.id)
+    query = select(
+        StageChange.record_id,
+        StageChange.from_stage,
+        StageChange.to_stage.label("stage"),
+        StageChange.occurred_at.label("started"),
+        func.lead(StageChange.occurred_at)
+        .over(partition_by=StageChange.record_id, order_by=order)
+        .label("ended"),
+        func.row_number().over(partition_by=StageChange.record_id, order_by=order).label("seq"),
+    ).where(
+        StageChange.workspace_id == workspace_id,
+        StageChange.entity_type == entity,
+        StageChange.record_id.in_(records),
+    )
+    if entity in (EntityType.ACCOUNT, EntityType.CONTACT):
+        query = query.add_columns(FUNNEL_RANK.label("rank"))
+    return query.cte(name)
+
+
+def in_stage_at(stay: Any, moment: Any) -> ColumnElement[bool]:
+    """The stay holds the record's stage at `moment`: after every change before `moment`.
+
+    So the state at the end of one window is the state at the start of the next, and a
+    change at exactly `moment` belongs to the window that starts there.
+    """
+    return and_(stay.c.started < moment, or_(stay.c.ended.is_(None), stay.c.ended >= moment))
+
+
+def summary(values: Any, keys: Sequence[str], *, fractions: Sequence[int] = (50,)) -> Select[Any]:
+    """Per group of `keys`: count, mean and the given percentiles (in percent) of `value`.
+
+    Percentiles interpolate linearly between the two nearest ranks, like PostgreSQL's
+    percentile_cont, computed with window functions that SQLite has too.
+    """
+    groups = [values.c[key] for key in keys]
+    ranked = select(
+        *groups,
+        values.c.value,
+        func.row_number().over(partition_by=groups, order_by=values.c.value).label("rn"),
+        func.count().over(partition_by=groups).label("n"),
+    ).subquery("ranked")
+    ranked_groups = [ranked.c[key] for key in keys]
+    return select(
+        *ranked_groups,
+        func.count().label("count"),
+        func.avg(ranked.c.value).label("mean"),
+        *(_percentile(ranked, fraction).label(f"p{fraction}") for fraction in fractions),
+    ).group_by(*ranked_groups)
+
+
+def _percentile(ranked: Any, percent: int) -> ColumnElement[Any]:
+    # The p-th percentile sits at 0-based position p * (n - 1) / 100 = low + remainder / 100.
+    scaled = percent * (ranked.c.n - 1)
+    low = scaled // 100
+    remainder = scaled - 100 * low
+    position = ranked.c.rn - 1
+    weighted = case(
+        (position == low, ranked.c.value * (100 - remainder)),
+        (position == low + 1, ranked.c.value * remainder),
+        else_=0,
+    )
+    return func.sum(weighted) / 100.0

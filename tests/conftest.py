@@ -111,13 +111,39 @@ async def tenant(engine: AsyncEngine) -> Tenant:
     return await make_tenant(engine)
 
 
-@pytest.fixture
-async def client(app: Any, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
+def key_client(app: Any, secret: str) -> httpx.AsyncClient:
+    """An HTTP client of the app calling with the API key `secret`."""
+    return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
         base_url="http://testserver",
-        headers={"Authorization": f"Bearer {tenant.key}"},
-    ) as client:
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+
+@pytest.fixture
+async def client(app: Any, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    async with key_client(app, tenant.key) as client:
+        yield client
+
+
+@pytest.fixture
+async def other_client(app: Any, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a second workspace."""
+    other = await make_tenant(engine)
+    async with key_client(app, other.key) as client:
+        yield client
+
+
+@pytest.fixture
+async def member_client(
+    app: Any, engine: AsyncEngine, tenant: Tenant
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A MEMBER key of the same workspace as `client`."""
+    async with make_session_factory(engine)() as session, session.begin():
+        secret, _ = await api_keys.create(
+            session, workspace_name=tenant.workspace_name, role=ApiKeyRole.MEMBER
+        )
+    async with key_client(app, secret) as client:
         yield client
 
 

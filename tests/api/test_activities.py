@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.conftest import make_tenant
 from tests.helpers import execute, gql, ok, refused
 
 ACTIVITY_FIELDS = """
@@ -87,16 +84,6 @@ mutation($input: CaseCreateInput!) {{ caseCreate(input: $input) {{ case {{ id su
 ACTIVITY_TYPES = ("CALL", "EMAIL", "MEETING", "NOTE", "TASK", "VIDEO_CALL")
 
 
-@pytest.fixture
-async def other_client(app: Any, engine: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of a second workspace."""
-    other = await make_tenant(engine)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {other.key}"},
-    ) as client:
-        yield client
 
 
 @pytest.fixture

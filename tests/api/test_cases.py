@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
-import httpx
-import pytest
-
-from tests.conftest import make_tenant
 from tests.helpers import execute, gql, ok, refused
 
 CASE_FIELDS = """
@@ -73,16 +66,6 @@ PRIORITIES = ("LOW", "MEDIUM", "HIGH", "URGENT")
 ORIGINS = ("EMAIL", "PHONE", "WEB", "CHAT")
 
 
-@pytest.fixture
-async def other_client(app: Any, engine: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of a second workspace."""
-    other = await make_tenant(engine)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {other.key}"},
-    ) as client:
-        yield client
 
 
 async def create_case(client, **fields):

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
-import httpx
-import pytest
-
-from tests.conftest import make_tenant
 from tests.helpers import gql, ok, refused
 
 OPPORTUNITY_FIELDS = """
@@ -94,16 +87,6 @@ query($id: ID!) {
 """
 
 
-@pytest.fixture
-async def other_client(app: Any, engine: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of a second workspace."""
-    other = await make_tenant(engine)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {other.key}"},
-    ) as client:
-        yield client
 
 
 async def create_opportunity(client, **fields):

@@ -16,7 +16,7 @@ from db.enums import ApiKeyRole
 from db.models import Opportunity
 from db.session import make_session_factory
 from resolvers import api_keys, global_ids, lifecycle
-from tests.conftest import make_tenant
+from tests.conftest import key_client
 from tests.helpers import execute, gql, ok, refused
 
 USER_ERRORS = "userErrors { field message code }"
@@ -187,14 +187,6 @@ def key_id(principal_api_key_id: int) -> str:
     return global_ids.encode("ApiKey", principal_api_key_id)
 
 
-async def key_client(app: Any, secret: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {secret}"},
-    )
-
-
 @pytest.fixture
 async def member(
     app: Any, engine: Any, tenant: Any
@@ -204,15 +196,8 @@ async def member(
         secret, key = await api_keys.create(
             session, workspace_name=tenant.workspace_name, role=ApiKeyRole.MEMBER
         )
-    async with await key_client(app, secret) as client:
+    async with key_client(app, secret) as client:
         yield client, key.id
-
-
-@pytest.fixture
-async def other_client(app: Any, engine: Any) -> AsyncIterator[httpx.AsyncClient]:
-    other = await make_tenant(engine)
-    async with await key_client(app, other.key) as client:
-        yield client
 
 
 # --- Creation ---------------------------------------------------------------------------------

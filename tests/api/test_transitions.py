@@ -4,17 +4,12 @@ SLA targets), and what a refused move leaves behind: nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from db.enums import ApiKeyRole
-from db.session import make_session_factory
-from resolvers import api_keys
-from tests.conftest import make_tenant
 from tests.helpers import execute, gql, ok, refused
 
 USER_ERRORS = "userErrors { field message code }"
@@ -241,31 +236,8 @@ async def reach(client: httpx.AsyncClient, entity: str, stage: str) -> str:
     return str(record["id"])
 
 
-@pytest.fixture
-async def other_client(app: Any, engine: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of a second workspace."""
-    other = await make_tenant(engine)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {other.key}"},
-    ) as client:
-        yield client
 
 
-@pytest.fixture
-async def member_client(app: Any, engine: Any, tenant: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A MEMBER key of the same workspace as `client`."""
-    async with make_session_factory(engine)() as session, session.begin():
-        secret, _ = await api_keys.create(
-            session, workspace_name=tenant.workspace_name, role=ApiKeyRole.MEMBER
-        )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {secret}"},
-    ) as client:
-        yield client
 
 
 # --- The tables -----------------------------------------------------------------------------

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 
 from resolvers import global_ids
-from tests.conftest import make_tenant
 from tests.helpers import gql, ok, refused
 
 USER_FIELDS = "id name email role version createdAt updatedAt archivedAt"
@@ -48,16 +46,6 @@ mutation($input: ContactCreateInput!) {
 """
 
 
-@pytest.fixture
-async def other_client(app, engine):
-    """A client of a second workspace, set up as conftest's `client` is."""
-    other = await make_tenant(engine)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {other.key}"},
-    ) as client:
-        yield client
 
 
 async def create_user(client, **fields):

@@ -6,10 +6,11 @@ result objects, read attribute by attribute.
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from resolvers import metrics
 from schema.enums import LifecycleStage
@@ -22,7 +23,8 @@ MetricsInterval = strawberry.enum(
 )
 MetricsSubject = strawberry.enum(
     metrics.Subject,
-    name="MetricsSubject", description="Whose lifecycle stages the funnel and advocacy count."
+    name="MetricsSubject",
+    description="Whose lifecycle stages the funnel and advocacy count.",
 )
 
 RATE = "A share between 0 and 1; null when nothing was there to count."
@@ -281,7 +283,6 @@ class LifecycleMetrics:
     interval: MetricsInterval
     subject: MetricsSubject
     _report: strawberry.Private[metrics.Report]
-    _buckets: strawberry.Private[list[metrics.Window]]
 
     @strawberry.field(description="REACH, ACQUISITION, CONVERSION, RETENTION, ADVOCACY, in order.")
     async def funnel(self) -> list[StageMetrics]:
@@ -316,11 +317,22 @@ class LifecycleMetrics:
         "the range's last instant; each bucket's measures cover the whole bucket."
     )
     def series(self) -> list[MetricsBucket]:
-        over_buckets = self._report.over(self._buckets)
+        # Window 0 is the range; the buckets follow it in the same report.
         return [
-            MetricsBucket(start=bucket.start, end=bucket.end, _report=over_buckets, _index=index)
-            for index, bucket in enumerate(self._buckets)
+            MetricsBucket(start=bucket.start, end=bucket.end, _report=self._report, _index=index)
+            for index, bucket in enumerate(self._report.windows[1:], start=1)
         ]
+
+
+def _selects(selections: list[Any], name: str) -> bool:
+    """Whether `name` is among the fields selected here, fragments included."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                return True
+        elif _selects(selection.selections, name):
+            return True
+    return False
 
 
 @strawberry.type
@@ -334,7 +346,9 @@ class MetricsQuery:
         subject: MetricsSubject = metrics.Subject.ACCOUNT,
         filter: LifecycleMetricsFilter | None = None,
     ) -> LifecycleMetrics:
-        report, buckets = metrics.report(
+        # The buckets are computed with the range, in the same statements, when asked for.
+        with_series = _selects(info.selected_fields[0].selections, "series")
+        report = metrics.report(
             info.context.sessions,
             principal=info.context.principal,
             start=range.from_,
@@ -343,6 +357,7 @@ class MetricsQuery:
             subject=subject,
             owner_id=filter.owner_id if filter else None,
             campaign_id=filter.campaign_id if filter else None,
+            with_series=with_series,
         )
         return LifecycleMetrics(
             from_=report.span.start,
@@ -350,5 +365,4 @@ class MetricsQuery:
             interval=interval,
             subject=subject,
             _report=report,
-            _buckets=buckets,
         )

@@ -89,12 +89,6 @@ class Report:
         self.windows = list(windows) or [span]
         self._computed: dict[str, asyncio.Future[Any]] = {}
 
-    def over(self, windows: Sequence[Window]) -> Report:
-        """The same report over other windows (the series' buckets)."""
-        return Report(
-            self._sessions, scope=self.scope, span=self.span, subject=self.subject, windows=windows
-        )
-
     async def _once(self, name: str, compute: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Compute a family of measures on first use; later callers share the result."""
         if name not in self._computed:
@@ -182,7 +176,6 @@ class Report:
                 session,
                 workspace_id=self.scope.workspace_id,
                 accounts=self.scope.accounts(),
-                windows=windows_table([self.span]),
                 span=self.span,
                 retained=retained,
             ),
@@ -219,8 +212,13 @@ def report(
     subject: Subject,
     owner_id: str | None,
     campaign_id: str | None,
-) -> tuple[Report, list[Window]]:
-    """The report over the range and the series' buckets; a bad argument is a BadRequestError."""
+    with_series: bool,
+) -> Report:
+    """The report over the range (window 0), then the series' buckets when asked for.
+
+    The buckets are checked either way, so a range too long for its interval is refused
+    whatever the selection. A bad argument is a BadRequestError.
+    """
     span = checked_range(start, end)
     series = buckets(span, interval)
     scope = Scope(
@@ -228,7 +226,8 @@ def report(
         owner_id=_decoded(owner_id, "User", "ownerId"),
         campaign_id=_decoded(campaign_id, "Campaign", "campaignId"),
     )
-    return Report(sessions, scope=scope, span=span, subject=subject), series
+    windows = [span, *series] if with_series else [span]
+    return Report(sessions, scope=scope, span=span, subject=subject, windows=windows)
 
 
 def _decoded(global_id: str | None, type_name: str, field: str) -> int | None:

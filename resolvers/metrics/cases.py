@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import CaseStatus, EntityType
 from db.models import Case, StageChange
 from resolvers.metrics.amounts import ratio
-from resolvers.metrics.sql import in_stage_at, seconds, seconds_between, stays, summary, within
+from resolvers.metrics.sql import (
+    in_stage_at,
+    next_start_where,
+    seconds,
+    seconds_between,
+    stays,
+    summary,
+    within,
+)
 from resolvers.metrics.windows import Window
 
 DONE = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
@@ -60,7 +68,15 @@ async def cases(
     windows: Any,
     window_list: Sequence[Window],
 ) -> list[CaseMetrics]:
-    history = stays(workspace_id, EntityType.CASE, select(Case.id).where(*conditions), "case_stays")
+    # From RESOLVED or CLOSED a case can only move back to OPEN: that move is a reopen.
+    reopened_at = next_start_where(StageChange.to_stage == CaseStatus.OPEN.value)
+    history = stays(
+        workspace_id,
+        EntityType.CASE,
+        select(Case.id).where(*conditions),
+        "case_stays",
+        extra={"reopened_at": reopened_at},
+    )
     measures: dict[int, dict[str, Any]] = {w: {} for w in range(len(window_list))}
     for part in (
         await _created(session, workspace_id, conditions, windows),
@@ -117,7 +133,7 @@ async def _resolutions(
             windows.c.w,
             windows.c.w_end,
             history.c.record_id,
-            func.min(history.c.seq).label("first_seq"),
+            func.min(history.c.reopened_at).label("reopened_at"),
             func.max(history.c.started).label("last_resolved_at"),
         )
         .select_from(history.join(windows, within(history.c.started, windows)))
@@ -125,14 +141,8 @@ async def _resolutions(
         .group_by(windows.c.w, windows.c.w_end, history.c.record_id)
         .subquery("resolved")
     )
-    later = history.alias("later")
-    # From RESOLVED or CLOSED a case can only move back to OPEN: that move is a reopen.
-    reopened = exists().where(
-        later.c.record_id == resolved.c.record_id,
-        later.c.seq > resolved.c.first_seq,
-        later.c.stage == CaseStatus.OPEN.value,
-        later.c.started < resolved.c.w_end,
-    )
+    # The earliest reopen after any resolution in the window is the one after the first.
+    reopened = resolved.c.reopened_at < resolved.c.w_end
     counts = await session.execute(
         select(resolved.c.w, func.count(), func.count().filter(reopened)).group_by(resolved.c.w)
     )

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import EntityType, LifecycleStage
 from resolvers.lifecycle import FUNNEL
 from resolvers.metrics.sql import (
     in_stage_at,
+    moved_on_at,
     seconds,
     seconds_between,
     stays,
@@ -63,7 +64,9 @@ async def funnel(
     window_list: Sequence[Window],
 ) -> list[list[StageMetrics]]:
     """One list of the five funnel stages, in order, per window."""
-    subject_stays = stays(workspace_id, subject, records, "subject_stays")
+    subject_stays = stays(
+        workspace_id, subject, records, "subject_stays", extra={"moved_on_at": moved_on_at()}
+    )
     current = await current_counts(session, subject_stays=subject_stays, windows=windows)
     entries = await _entries(session, subject_stays, windows)
     times = await _times(session, subject_stays, windows)
@@ -92,36 +95,24 @@ async def _entries(
         select(
             windows.c.w,
             windows.c.w_end,
-            subject_stays.c.record_id,
             subject_stays.c.stage,
-            subject_stays.c.rank,
-            func.min(subject_stays.c.seq).label("entry_seq"),
+            subject_stays.c.moved_on_at,
+            func.row_number()
+            .over(
+                partition_by=(windows.c.w, subject_stays.c.record_id, subject_stays.c.stage),
+                order_by=subject_stays.c.seq,
+            )
+            .label("nth"),
         )
         .select_from(subject_stays.join(windows, within(subject_stays.c.started, windows)))
         .where(subject_stays.c.rank.is_not(None))
-        .group_by(
-            windows.c.w,
-            windows.c.w_end,
-            subject_stays.c.record_id,
-            subject_stays.c.stage,
-            subject_stays.c.rank,
-        )
         .subquery("entries")
     )
-    later = subject_stays.alias("later")
-    moved_on = exists().where(
-        later.c.record_id == entries.c.record_id,
-        later.c.seq > entries.c.entry_seq,
-        later.c.rank > entries.c.rank,
-        later.c.started < entries.c.w_end,
-    )
+    moved_on = entries.c.moved_on_at < entries.c.w_end
     rows = await session.execute(
-        select(
-            entries.c.w,
-            entries.c.stage,
-            func.count(),
-            func.count().filter(moved_on),
-        ).group_by(entries.c.w, entries.c.stage)
+        select(entries.c.w, entries.c.stage, func.count(), func.count().filter(moved_on))
+        .where(entries.c.nth == 1)
+        .group_by(entries.c.w, entries.c.stage)
     )
     return {(w, stage): (entered, advanced) for w, stage, entered, advanced in rows.all()}
 

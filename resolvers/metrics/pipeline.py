@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import EntityType, OpportunityStage
@@ -128,6 +128,7 @@ async def pipeline(
     won = and_(history.c.stage == OpportunityStage.CLOSED_WON.value, closed_in_window)
     lost = and_(history.c.stage == OpportunityStage.CLOSED_LOST.value, closed_in_window)
     amount = Opportunity.amount
+    earliest = min(window.start for window in window_list)
     rows = await session.execute(
         select(
             windows.c.w,
@@ -141,9 +142,14 @@ async def pipeline(
             func.sum(case((won, seconds_between(history.c.started, Opportunity.created_at)))),
         )
         .select_from(
-            history.join(windows, in_stage_at(history, windows.c.w_end)).join(
-                Opportunity, Opportunity.id == history.c.record_id
-            )
+            history.join(
+                windows,
+                and_(
+                    in_stage_at(history, windows.c.w_end),
+                    # Deals closed before any window began count nowhere: left out early.
+                    or_(is_open, history.c.started >= earliest),
+                ),
+            ).join(Opportunity, Opportunity.id == history.c.record_id)
         )
         .group_by(windows.c.w, Opportunity.currency)
     )

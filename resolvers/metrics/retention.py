@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CTE, and_, func, select, type_coerce
+from sqlalchemy import CTE, func, literal, null, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import EntityType, LifecycleStage, OpportunityStage
 from db.models import Opportunity
 from db.types import Money
 from resolvers.metrics.amounts import CurrencyAmount, by_currency, ratio
-from resolvers.metrics.sql import in_stage_at, stays, within
+from resolvers.metrics.sql import in_stage_at, points_table, stays, within
 from resolvers.metrics.windows import Window
 
 SECONDS_PER_YEAR = 365.25 * 86_400
 WON = OpportunityStage.CLOSED_WON.value
+CHURNED = LifecycleStage.CHURNED.value
 REPEAT = 2  # won opportunities that make a repeat customer
 
 
@@ -95,10 +97,11 @@ def predicted(
 
 @dataclass(frozen=True)
 class CustomerHistory:
-    """The histories retention reads, for one scope of accounts."""
+    """The stays retention reads, for one scope of accounts: their opportunities' stays in
+    CLOSED_WON and the accounts' stays in CHURNED (nothing else is needed, so little is read)."""
 
-    accounts: CTE
-    opportunities: CTE
+    won: CTE
+    churned: CTE
 
     @classmethod
     def of(cls, workspace_id: int, accounts: Any) -> CustomerHistory:
@@ -108,47 +111,81 @@ class CustomerHistory:
             Opportunity.account_id.in_(accounts),
         )
         return cls(
-            accounts=stays(workspace_id, EntityType.ACCOUNT, accounts, "account_stays"),
-            opportunities=stays(
-                workspace_id, EntityType.OPPORTUNITY, their_opportunities, "won_stays"
+            won=stays(
+                workspace_id, EntityType.OPPORTUNITY, their_opportunities, "won_stays", only=[WON]
+            ),
+            churned=stays(
+                workspace_id, EntityType.ACCOUNT, accounts, "churned_stays", only=[CHURNED]
             ),
         )
 
-    def customers_at(self, windows: Any, moment: Any) -> Any:
-        """`(w, account_id, wins)`: the customers at `moment` of each window."""
-        won = self.opportunities
+    def customer_deals(self, points: Any) -> Any:
+        """`(p, account_id, currency, amount, won_at)`: at each point, the deals won (and
+        still won) by accounts that are customers then, i.e. not CHURNED.
+
+        Wins and churns are stacked and each account's churn read by a window function over
+        them, rather than anti-joined: the database cannot foresee how many rows a history
+        yields, and a misjudged join here goes quadratic.
+        """
+        won, churned = self.won, self.churned
         wins = (
             select(
-                windows.c.w,
-                moment.label("moment"),
+                points.c.p,
                 Opportunity.account_id,
-                func.count().label("wins"),
+                Opportunity.currency,
+                Opportunity.amount,
+                won.c.started.label("won_at"),
+                literal(0).label("churned"),
             )
             .select_from(
-                won.join(windows, in_stage_at(won, moment)).join(
+                won.join(points, in_stage_at(won, points.c.at)).join(
                     Opportunity, Opportunity.id == won.c.record_id
                 )
             )
             .where(won.c.stage == WON)
-            .group_by(windows.c.w, moment, Opportunity.account_id)
-            .subquery("wins")
         )
-        account = self.accounts
-        return (
-            select(wins.c.w, wins.c.account_id, wins.c.wins)
-            .join(
-                account,
-                and_(
-                    account.c.record_id == wins.c.account_id,
-                    in_stage_at(account, wins.c.moment),
-                ),
+        churns = (
+            select(
+                points.c.p,
+                churned.c.record_id,
+                null(),
+                null(),
+                null(),
+                literal(1),
             )
-            .where(account.c.stage != LifecycleStage.CHURNED.value)
+            .select_from(churned.join(points, in_stage_at(churned, points.c.at)))
+            .where(churned.c.stage == CHURNED)
+        )
+        stacked = union_all(wins, churns).subquery("stacked")
+        flagged = select(
+            *stacked.c,
+            func.max(stacked.c.churned)
+            .over(partition_by=(stacked.c.p, stacked.c.account_id))
+            .label("gone"),
+        ).subquery("flagged")
+        return (
+            select(
+                flagged.c.p,
+                flagged.c.account_id,
+                flagged.c.currency,
+                type_coerce(flagged.c.amount, Money()).label("amount"),
+                flagged.c.won_at,
+            )
+            .where(flagged.c.gone == 0, flagged.c.churned == 0)
+            .subquery("customer_deals")
+        )
+
+    def customers_at(self, points: Any) -> Any:
+        """`(p, account_id, wins)`: the customers at each point, with their won deals."""
+        deals = self.customer_deals(points)
+        return (
+            select(deals.c.p, deals.c.account_id, func.count().label("wins"))
+            .group_by(deals.c.p, deals.c.account_id)
             .subquery("customers")
         )
 
     def first_wins(self) -> Any:
-        won = self.opportunities
+        won = self.won
         return (
             select(Opportunity.account_id, func.min(won.c.started).label("first_won_at"))
             .join(Opportunity, Opportunity.id == won.c.record_id)
@@ -156,6 +193,11 @@ class CustomerHistory:
             .group_by(Opportunity.account_id)
             .subquery("first_wins")
         )
+
+
+def boundaries(windows: Sequence[Window]) -> list[datetime]:
+    """Every window's start and end, once each, in time order."""
+    return sorted({moment for window in windows for moment in (window.start, window.end)})
 
 
 async def retention(
@@ -167,35 +209,44 @@ async def retention(
     window_list: Sequence[Window],
 ) -> list[RetentionMetrics]:
     history = CustomerHistory.of(workspace_id, accounts)
-    measures: dict[int, dict[str, int]] = {w: {} for w in range(len(window_list))}
-    at_start = history.customers_at(windows, windows.c.w_start)
-    for w, count in await session.execute(
-        select(at_start.c.w, func.count()).group_by(at_start.c.w)
+    moments = boundaries(window_list)
+    customers = history.customers_at(points_table(moments))
+    at_point: dict[int, tuple[int, int]] = {}
+    for p, count, repeat in await session.execute(
+        select(
+            customers.c.p, func.count(), func.count().filter(customers.c.wins >= REPEAT)
+        ).group_by(customers.c.p)
     ):
-        measures[w]["customers_at_start"] = count
-    at_end = history.customers_at(windows, windows.c.w_end)
-    for w, count, repeat in await session.execute(
-        select(at_end.c.w, func.count(), func.count().filter(at_end.c.wins >= REPEAT)).group_by(
-            at_end.c.w
-        )
-    ):
-        measures[w].update(customers_at_end=count, repeat_customers=repeat)
+        at_point[p] = (count, repeat)
     first_wins = history.first_wins()
+    churned = history.churned
+    new_and_churned: dict[int, dict[str, int]] = {w: {} for w in range(len(window_list))}
     for w, count in await session.execute(
         select(windows.c.w, func.count())
         .select_from(first_wins.join(windows, within(first_wins.c.first_won_at, windows)))
         .group_by(windows.c.w)
     ):
-        measures[w]["new_customers"] = count
-    account = history.accounts
+        new_and_churned[w]["new_customers"] = count
     for w, count in await session.execute(
-        select(windows.c.w, func.count(account.c.record_id.distinct()))
-        .select_from(account.join(windows, within(account.c.started, windows)))
-        .where(account.c.stage == LifecycleStage.CHURNED.value)
+        select(windows.c.w, func.count(churned.c.record_id.distinct()))
+        .select_from(churned.join(windows, within(churned.c.started, windows)))
+        .where(churned.c.stage == CHURNED)
         .group_by(windows.c.w)
     ):
-        measures[w]["churned_customers"] = count
-    return [RetentionMetrics(**measures[w]) for w in range(len(window_list))]
+        new_and_churned[w]["churned_customers"] = count
+    results = []
+    for w, window in enumerate(window_list):
+        start = at_point.get(moments.index(window.start), (0, 0))
+        end = at_point.get(moments.index(window.end), (0, 0))
+        results.append(
+            RetentionMetrics(
+                customers_at_start=start[0],
+                customers_at_end=end[0],
+                repeat_customers=end[1],
+                **new_and_churned[w],
+            )
+        )
+    return results
 
 
 async def lifetime_value(
@@ -203,7 +254,6 @@ async def lifetime_value(
     *,
     workspace_id: int,
     accounts: Any,
-    windows: Any,
     span: Window,
     retained: RetentionMetrics,
 ) -> ClvMetrics:
@@ -213,25 +263,14 @@ async def lifetime_value(
     annualized; the expected lifespan is one over the range's churn rate, annualized.
     """
     history = CustomerHistory.of(workspace_id, accounts)
-    customers = history.customers_at(windows, windows.c.w_end)
-    won = history.opportunities
+    deals = history.customer_deals(points_table([span.end]))
     rows = await session.execute(
         select(
-            Opportunity.currency,
+            deals.c.currency,
             func.count(),
-            type_coerce(func.sum(Opportunity.amount), Money()),
-            func.count().filter(won.c.started >= windows.c.w_start),
-        )
-        .select_from(
-            won.join(windows, and_(windows.c.w == 0, in_stage_at(won, windows.c.w_end)))
-            .join(Opportunity, Opportunity.id == won.c.record_id)
-            .join(
-                customers,
-                and_(customers.c.w == 0, customers.c.account_id == Opportunity.account_id),
-            )
-        )
-        .where(won.c.stage == WON)
-        .group_by(Opportunity.currency)
+            type_coerce(func.sum(deals.c.amount), Money()),
+            func.count().filter(deals.c.won_at >= span.start),
+        ).group_by(deals.c.currency)
     )
     amounts: dict[str, Decimal] = {}
     counts: dict[str, int] = {}

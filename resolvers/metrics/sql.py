@@ -8,7 +8,8 @@ dialect.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -86,33 +87,85 @@ def within(moment: Any, windows: Any) -> ColumnElement[bool]:
     return and_(moment >= windows.c.w_start, moment < windows.c.w_end)
 
 
-FUNNEL_RANK = case(
+# The position of a customer stage in the funnel (null for CHURNED).
+funnel_rank = case(
     {stage.value: rank for rank, stage in enumerate(FUNNEL)}, value=StageChange.to_stage
 )
 
 
-def stays(workspace_id: int, entity: EntityType, records: Select[Any], name: str) -> CTE:
+# A record's history in the order it happened (the lifecycle engine never dates a change
+# before the record's latest one), which is also the order of the index it is read by.
+_PER_RECORD: dict[str, Any] = {
+    "partition_by": StageChange.record_id,
+    "order_by": StageChange.id,
+}
+
+
+def next_start_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    """When the record next entered a stage meeting `condition`, after this stay (or null)."""
+    return func.min(case((condition, StageChange.occurred_at))).over(**_PER_RECORD, rows=(1, None))
+
+
+def moved_on_at() -> ColumnElement[Any]:
+    """When the record next reached a later funnel stage than this stay's (null if never)."""
+    return case(
+        *(
+            (funnel_rank == rank, next_start_where(funnel_rank > rank))
+            for rank in range(len(FUNNEL) - 1)
+        )
+    )
+
+
+def stays(
+    workspace_id: int,
+    entity: EntityType,
+    records: Select[Any],
+    name: str,
+    *,
+    extra: Mapping[str, ColumnElement[Any]] | None = None,
+    only: Sequence[str] = (),
+) -> CTE:
     """Each record's stays in a stage, from its history: `stage`, `started`, `ended` (null
-    while it is still there), `seq` (1 for the creation) and, for customer stages, the
-    funnel `rank` (null for CHURNED)."""
-    order = (StageChange.occurred_at, StageChange.id)
+    while it is still there), `seq` (1 for the creation), for customer stages the funnel
+    `rank` (null for CHURNED), and the `extra` columns asked for.
+
+    With `only`, just the stays in those stages are right (and far fewer rows are read):
+    the change that ends a stay in stage S is the record's next one, whose `from_stage` is
+    S. `seq` and the extra columns then count those rows only.
+    """
     query = select(
         StageChange.record_id,
         StageChange.from_stage,
         StageChange.to_stage.label("stage"),
         StageChange.occurred_at.label("started"),
-        func.lead(StageChange.occurred_at)
-        .over(partition_by=StageChange.record_id, order_by=order)
-        .label("ended"),
-        func.row_number().over(partition_by=StageChange.record_id, order_by=order).label("seq"),
+        func.lead(StageChange.occurred_at).over(**_PER_RECORD).label("ended"),
+        func.row_number().over(**_PER_RECORD).label("seq"),
+        *(expression.label(label) for label, expression in (extra or {}).items()),
     ).where(
         StageChange.workspace_id == workspace_id,
         StageChange.entity_type == entity,
         StageChange.record_id.in_(records),
     )
+    if only:
+        query = query.where(or_(StageChange.to_stage.in_(only), StageChange.from_stage.in_(only)))
     if entity in (EntityType.ACCOUNT, EntityType.CONTACT):
-        query = query.add_columns(FUNNEL_RANK.label("rank"))
-    return query.cte(name)
+        query = query.add_columns(funnel_rank.label("rank"))
+    return materialized(query, name)
+
+
+def materialized(query: Select[Any], name: str) -> CTE:
+    """A CTE the database computes once. Left to inline it, PostgreSQL misjudges how many
+    rows a windowed history yields and may rerun it per row of a nested loop."""
+    return query.cte(name).prefix_with("MATERIALIZED")
+
+
+def points_table(moments: Sequence[datetime]) -> CTE:
+    """`points(p, at)`: the given moments, numbered from 0."""
+    rows = [
+        select(literal(index, Integer).label("p"), literal(at, UTCDateTime()).label("at"))
+        for index, at in enumerate(moments)
+    ]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("points")
 
 
 def in_stage_at(stay: Any, moment: Any) -> ColumnElement[bool]:

@@ -1,0 +1,218 @@
+"""Benchmark `lifecycleMetrics`: one year by MONTH on seeded PostgreSQL data, then on a
+dataset ten times larger, with p50/p99 latency and the SQL statements each request runs.
+
+    python bench/metrics.py                      # 10,000 and 100,000 accounts
+    python bench/metrics.py --accounts 1000      # a smoke run
+
+Each size gets a throwaway database seeded by `crm seed` (with its lifecycle history), then
+the query runs in-process through the ASGI app (the same code path as over HTTP, without the
+network), sequentially: warm-up requests first, then the measured ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy import event
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from database import WORKSPACE, Database, crm  # noqa: E402
+
+from api.app import create_app  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from db.session import make_engine  # noqa: E402
+
+QUERY = """
+query($range: MetricsRange!) {
+  lifecycleMetrics(range: $range, interval: MONTH) {
+    funnel { stage current entered advanced conversionRate averageTimeInStageSeconds
+             medianTimeInStageSeconds }
+    pipeline { openCount openAmount { currency amount } weightedAmount { currency amount }
+               wonCount lostCount winRate averageSalesCycleDays
+               salesVelocityPerDay { currency amount } }
+    cases { created resolved backlog medianFirstResponseSeconds p90FirstResponseSeconds
+            medianResolutionSeconds slaComplianceRate escalationRate reopenRate csat }
+    campaigns { campaign { name } leads convertedLeads opportunities wonOpportunities roi }
+    retention { customersAtStart customersAtEnd newCustomers churnedCustomers retentionRate }
+    customerLifetimeValue { customers averageOrderValue { currency amount } predictedValue {
+      currency amount } }
+    advocacy { advocates referredLeads referralConversionRate }
+    series {
+      start end
+      funnel { stage current entered advanced medianTimeInStageSeconds }
+      pipeline { openCount wonCount winRate weightedAmount { currency amount } }
+      cases { created resolved backlog medianFirstResponseSeconds csat }
+      retention { customersAtStart customersAtEnd churnRate }
+      advocacy { advocates referredLeads }
+    }
+  }
+}
+"""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accounts", default="10000,100000", help="comma-separated sizes")
+    parser.add_argument("--runs", type=int, default=30, help="measured requests per size")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--reuse", default=None, help="measure a database kept by --keep instead of seeding one"
+    )
+    return parser.parse_args()
+
+
+def one_year(now: datetime) -> dict[str, str]:
+    """The last twelve whole months."""
+    end = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    start = end.replace(year=end.year - 1)
+    return {"from": start.isoformat(), "to": end.isoformat()}
+
+
+class Statements:
+    """Every statement the app's engine runs, with its time."""
+
+    def __init__(self, engine: Any) -> None:
+        self.recording = False
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.per_request: list[int] = []
+        self._count = 0
+        sync = engine.sync_engine
+        event.listen(sync, "before_cursor_execute", self._before)
+        event.listen(sync, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, _cursor: Any, *_args: Any) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    def _after(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self.recording:
+            self.times[statement].append(time.perf_counter() - conn.info["bench_started"])
+            self._count += 1
+
+    def start_request(self) -> None:
+        self._count = 0
+
+    def end_request(self) -> None:
+        self.per_request.append(self._count)
+
+
+async def measure(db: Database, args: argparse.Namespace) -> dict[str, Any]:
+    url = db.url(scheme="postgresql+asyncpg")
+    engine = make_engine(url)
+    statements = Statements(engine)
+    app = create_app(Settings(database_url=url), engine=engine)
+    body = {"query": QUERY, "variables": {"range": one_year(datetime.now(UTC))}}
+    headers = {"Authorization": f"Bearer {db.api_key}"}
+    latencies: list[float] = []
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600
+        ) as client,
+    ):
+        for index in range(args.warmup + args.runs):
+            measured = index >= args.warmup
+            statements.recording = measured
+            statements.start_request()
+            started = time.perf_counter()
+            response = await client.post("/graphql", json=body, headers=headers)
+            elapsed = time.perf_counter() - started
+            payload = response.json()
+            if response.status_code != 200 or "errors" in payload:
+                raise SystemExit(f"lifecycleMetrics failed: {payload}")
+            if measured:
+                latencies.append(elapsed)
+                statements.end_request()
+    await engine.dispose()
+    latencies.sort()
+    return {
+        "p50": statistics.median(latencies),
+        "p99": latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))],
+        "statements": statements,
+        "buckets": len(payload["data"]["lifecycleMetrics"]["series"]),
+    }
+
+
+async def sizes(db: Database) -> dict[str, int]:
+    connection = await asyncpg.connect(db.url())
+    try:
+        return {
+            table: await connection.fetchval(f"SELECT count(*) FROM {table}")
+            for table in ("account", "contact", "opportunity", "support_case", "stage_change")
+        }
+    finally:
+        await connection.close()
+
+
+def report(accounts: int, db: Database, counts: dict[str, int], result: dict[str, Any]) -> str:
+    statements: Statements = result["statements"]
+    lines = [
+        f"## {accounts:,} accounts",
+        "",
+        f"Seeded in {db.seconds_to_seed:.0f} s: "
+        + ", ".join(f"{count:,} {table}" for table, count in counts.items()),
+        "",
+        (
+            f"lifecycleMetrics, one year by MONTH ({result['buckets']} buckets), every field: "
+            f"p50 {result['p50'] * 1000:.0f} ms, p99 {result['p99'] * 1000:.0f} ms, "
+            f"{statistics.median(statements.per_request):.0f} SQL statements per request"
+        ),
+        "",
+        "| mean ms | statement |",
+        "|---:|---|",
+    ]
+    for sql, times in sorted(statements.times.items(), key=lambda item: -statistics.mean(item[1])):
+        words = " ".join(sql.split())
+        lines.append(f"| {statistics.mean(times) * 1000:.1f} | `{words[:110]}...` |")
+    return "\n".join(lines)
+
+
+def crm_key(db: Database) -> str:
+    env = {**os.environ, "CRM_DATABASE_URL": db.url(scheme="postgresql+asyncpg")}
+    return crm("apikey", "create", "--workspace", WORKSPACE, "--name", "bench", env=env).strip()
+
+
+def main() -> None:
+    args = parse_args()
+    today = f"{datetime.now(UTC):%Y-%m-%d}"
+    print(f"# lifecycleMetrics on {platform.node()}, {os.cpu_count()} CPUs, {today}")
+    if args.reuse:
+        db = Database(args.admin_url, name=args.reuse)
+        db.api_key = crm_key(db)
+        counts = asyncio.run(sizes(db))
+        print(report(counts["account"], db, counts, asyncio.run(measure(db, args))))
+        return
+    for accounts in (int(size) for size in args.accounts.split(",")):
+        db = Database(args.admin_url)
+        try:
+            db.create_and_seed(accounts)
+            counts = asyncio.run(sizes(db))
+            result = asyncio.run(measure(db, args))
+            print(report(accounts, db, counts, result), flush=True)
+        finally:
+            if not args.keep:
+                db.drop()
+            else:
+                print(f"kept database {db.name}")
+
+
+if __name__ == "__main__":
+    main()

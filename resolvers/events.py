@@ -75,10 +75,12 @@ class SubscriberOverflowError(TopLevelError):
 
 
 class Subscription:
-    def __init__(self, bus: InProcessBus, accepts: Callable[[StageChanged], bool]) -> None:
+    def __init__(
+        self, bus: InProcessBus, accepts: Callable[[StageChanged], bool], queue_size: int
+    ) -> None:
         self._bus = bus
         self.accepts = accepts
-        self.queue: asyncio.Queue[StageChanged] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE_SIZE)
+        self.queue: asyncio.Queue[StageChanged] = asyncio.Queue(maxsize=queue_size)
         self.overflowed = False
 
     def offer(self, event: StageChanged) -> None:
@@ -104,11 +106,13 @@ class InProcessBus:
     # False: the unit of work publishes here after commit (one process, SQLite).
     announces_through_database = False
 
-    def __init__(self) -> None:
+    def __init__(self, *, queue_size: int | None = None) -> None:
         self._subscriptions: set[Subscription] = set()
+        # How many events a subscriber may have waiting before it is cut off.
+        self._queue_size = queue_size
 
     def subscribe(self, accepts: Callable[[StageChanged], bool]) -> Subscription:
-        subscription = Subscription(self, accepts)
+        subscription = Subscription(self, accepts, self._queue_size or SUBSCRIBER_QUEUE_SIZE)
         self._subscriptions.add(subscription)
         return subscription
 
@@ -148,8 +152,10 @@ class PostgresBus(InProcessBus):
 
     announces_through_database = True
 
-    def __init__(self, dsn: str, *, retry_seconds: float = 1.0) -> None:
-        super().__init__()
+    def __init__(
+        self, dsn: str, *, retry_seconds: float = 1.0, queue_size: int | None = None
+    ) -> None:
+        super().__init__(queue_size=queue_size)
         self._dsn = dsn
         self._retry_seconds = retry_seconds
         self._connection: Any = None

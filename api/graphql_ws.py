@@ -8,6 +8,8 @@ Beyond what Strawberry's handler does, this edge:
 - pings every peer and closes one that does not answer with a pong in time (4408), so a
   vanished client does not hold its subscriptions (and their queues) forever;
 - caps the open connections of one API key in this process (4429 "Too many connections");
+- ends a subscription whose event stream failed (a slow consumer cut off, a bad cursor)
+  with one `error` message, the protocol's terminal message for a failed operation;
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import AsyncGenerator, AsyncIterator, Hashable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,11 +30,13 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
     PongMessage,
 )
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.unset import UNSET
 
 from resolvers.principal import Principal
@@ -133,12 +137,39 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[WebSocketContext, None]):
             except Exception:  # the socket went away meanwhile: the handler cleans up
                 return
 
+    async def _send_result_stream(
+        self, operation: Operation[WebSocketContext, None], result_source: Any
+    ) -> None:
+        await super()._send_result_stream(operation, _until_failed(operation, result_source))
+
     async def _close(self, code: int, reason: str, *, timeout_seconds: float = 5.0) -> None:
         # Already closed (the peer left first) or unwritable (the peer stopped reading):
         # either way there is nothing more to say to it.
         with suppress(Exception):
             async with asyncio.timeout(timeout_seconds):
                 await self.websocket.close(code=code, reason=reason)
+
+
+def _failed_stream(result: Any) -> bool:
+    """A result that reports the event stream itself failing (no field path): the last one."""
+    return (
+        isinstance(result, ExecutionResult)
+        and not isinstance(result, PreExecutionError)
+        and result.data is None
+        and bool(result.errors)
+        and all(error.path is None for error in result.errors or ())
+    )
+
+
+async def _until_failed(
+    operation: Operation[WebSocketContext, None], results: AsyncIterator[Any]
+) -> AsyncGenerator[Any, None]:
+    """Results as they come, but a failure of the stream as the operation's `error`."""
+    async for result in results:
+        if _failed_stream(result):
+            await operation.send_initial_errors(result.errors)
+            return
+        yield result
 
 
 class WebSocketGraphQL(GraphQL[WebSocketContext, None]):

@@ -20,6 +20,7 @@ from api.auth import Authenticator
 from api.graphql_http import JSON, graphql_endpoint
 from api.graphql_ws import WebSocketGraphQL, graphql_websocket
 from api.settings import Settings
+from api.shutdown import websockets_closed_first
 from db.session import asyncpg_dsn, is_sqlite, make_engine, make_session_factory
 from resolvers.events import InProcessBus, PostgresBus
 
@@ -86,10 +87,14 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     )
 
     @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if isinstance(bus, PostgresBus):
             await bus.start()
-        yield
+        connections = app.state.websocket_view.connections
+        with websockets_closed_first(connections, settings.ws_shutdown_timeout_seconds):
+            yield
+        # Servers that keep WebSockets open until the lifespan ends get the same clean close.
+        await connections.close_all(settings.ws_shutdown_timeout_seconds)
         if isinstance(bus, PostgresBus):
             await bus.stop()
         if owns_engine:

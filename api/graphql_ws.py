@@ -10,6 +10,7 @@ Beyond what Strawberry's handler does, this edge:
 - caps the open connections of one API key in this process (4429 "Too many connections");
 - ends a subscription whose event stream failed (a slow consumer cut off, a bad cursor)
   with one `error` message, the protocol's terminal message for a failed operation;
+- on shutdown, completes every open operation and closes with 1001 "going away".
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ logger = logging.getLogger("crm.ws")
 # Close codes of this server, besides the protocol's own (4400, 4401, 4403, 4406, 4409).
 PONG_TIMEOUT = (4408, "Pong timeout")
 TOO_MANY_CONNECTIONS = (4429, "Too many connections")
+GOING_AWAY = (1001, "Server shutting down")
 
 
 @dataclass
@@ -65,13 +67,15 @@ class TooManyConnectionsError(Exception):
 
 
 class Connections:
-    """This process's open GraphQL WebSocket connections, counted per API key for the cap.
-    Counted per process: with N processes behind a load balancer, one key may hold up to N
-    times the cap."""
+    """This process's open GraphQL WebSocket connections: counted per API key for the cap,
+    and listed to be closed cleanly on shutdown. Counted per process: with N processes
+    behind a load balancer, one key may hold up to N times the cap."""
 
     def __init__(self, max_per_key: int) -> None:
         self.max_per_key = max_per_key
+        self.closing = False
         self._per_key: Counter[Hashable] = Counter()
+        self._handlers: set[TransportWSHandler] = set()
 
     @staticmethod
     def key_of(principal: Principal) -> Hashable:
@@ -92,18 +96,37 @@ class Connections:
     def open_for(self, principal: Principal) -> int:
         return self._per_key[self.key_of(principal)]
 
+    def add(self, handler: TransportWSHandler) -> None:
+        self._handlers.add(handler)
+
+    def discard(self, handler: TransportWSHandler) -> None:
+        self._handlers.discard(handler)
+
+    async def close_all(self, timeout_seconds: float) -> None:
+        """Complete every operation and close every socket with 1001; refuse new ones."""
+        self.closing = True
+        handlers = list(self._handlers)
+        if handlers:
+            logger.info("Closing %d WebSocket connection(s) for shutdown", len(handlers))
+            await asyncio.gather(*(handler.go_away(timeout_seconds) for handler in handlers))
+
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[WebSocketContext, None]):
     view: WebSocketGraphQL
 
     async def handle(self) -> None:
         connections = self.view.connections
+        if connections.closing:
+            await self._close(*GOING_AWAY)
+            return
+        connections.add(self)
         self._pong = asyncio.Event()
         keep_alive = asyncio.create_task(self._keep_alive())
         try:
             await super().handle()
         finally:
             keep_alive.cancel()
+            connections.discard(self)
             if self.context.admitted_as is not None:
                 connections.release(self.context.admitted_as)
                 self.context.admitted_as = None
@@ -141,6 +164,18 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[WebSocketContext, None]):
         self, operation: Operation[WebSocketContext, None], result_source: Any
     ) -> None:
         await super()._send_result_stream(operation, _until_failed(operation, result_source))
+
+    async def go_away(self, timeout_seconds: float) -> None:
+        """Shutdown: `complete` for each open operation, then close with 1001."""
+        with suppress(Exception):
+            async with asyncio.timeout(timeout_seconds):
+                for operation in list(self.operations.values()):
+                    if operation.task is not None:
+                        operation.task.cancel()  # nothing more follows its `complete`
+                    await operation.send_operation_message(
+                        {"id": operation.id, "type": "complete"}
+                    )
+        await self._close(*GOING_AWAY, timeout_seconds=timeout_seconds)
 
     async def _close(self, code: int, reason: str, *, timeout_seconds: float = 5.0) -> None:
         # Already closed (the peer left first) or unwritable (the peer stopped reading):

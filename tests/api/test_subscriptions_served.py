@@ -5,13 +5,23 @@ Every test runs on SQLite and PostgreSQL (the server process opens the test data
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
 import socket
 from pathlib import Path
 
 import pytest
+import websockets
 
 from tests.conftest import make_tenant
-from tests.helpers import gql_at, next_change, next_message, uvicorn_process, ws_subscribe
+from tests.helpers import (
+    STAGE_CHANGED,
+    gql_at,
+    next_change,
+    next_message,
+    uvicorn_process,
+    ws_subscribe,
+)
 
 CREATE = "mutation($n: String!) { accountCreate(input: {name: $n}) { account { id } } }"
 MOVE = """
@@ -110,3 +120,36 @@ async def test_a_slow_subscriber_is_cut_off_the_others_keep_up_and_it_resumes_lo
     assert [c["id"] for c in got_before_cut + missed] == [row["id"] for row in moves]
     assert all(c["r999"] == REASON for c in missed)
 
+
+
+async def test_on_sigterm_open_subscriptions_complete_and_sockets_close_going_away(tenant_and_url):
+    tenant, url = tenant_and_url
+    async with uvicorn_process(url) as server:
+        port, key = server.port, tenant.key
+        first = await ws_subscribe(port, key)
+        await first.send(json.dumps({"id": "2", "type": "subscribe", "payload": {"query": STAGE_CHANGED}}))
+        second = await ws_subscribe(port, key, operation_id="3")
+        account = (await gql_at(port, key, CREATE, n="Acme"))["accountCreate"]["account"]
+        assert (await next_change(first))["recordId"] == account["id"]  # all three are live
+        assert (await next_change(first))["recordId"] == account["id"]
+        assert (await next_change(second))["recordId"] == account["id"]
+
+        server.process.send_signal(signal.SIGTERM)
+        endings = [await until_closed(first), await until_closed(second)]
+        await asyncio.to_thread(server.process.wait, timeout=15)  # and the process ends
+
+    assert endings == [
+        ([{"id": "1", "type": "complete"}, {"id": "2", "type": "complete"}], 1001),
+        ([{"id": "3", "type": "complete"}], 1001),
+    ]
+
+
+async def until_closed(ws) -> tuple[list[dict], int | None]:
+    """Every message until the server closes the socket, sorted by id, and the close code."""
+    messages = []
+    try:
+        while True:
+            messages.append(await next_message(ws))
+    except websockets.ConnectionClosed as closed:
+        code = closed.rcvd.code if closed.rcvd else None  # None: no close frame at all
+        return sorted(messages, key=lambda m: m["id"]), code

@@ -1,16 +1,26 @@
 """Two API processes on one PostgreSQL: a change made through one reaches subscribers of
-the other (NOTIFY in the committing transaction, one LISTEN connection per process)."""
+the other (NOTIFY in the committing transaction, one LISTEN connection per process), and
+a process whose LISTEN connection drops replays from the history what it missed."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from contextlib import AsyncExitStack
 
+import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 
-from tests.conftest import make_tenant
+from db.enums import LifecycleStage
+from db.models import Account
+from db.session import asyncpg_dsn, make_session_factory
+from resolvers.events import PostgresBus
+from resolvers.transitions import move
+from resolvers.uow import unit_of_work
+from tests.conftest import POSTGRES_ENV, make_tenant
 from tests.helpers import gql_at as gql
-from tests.helpers import next_change, uvicorn_process, ws_subscribe
+from tests.helpers import next_change, next_message, uvicorn_process, ws_subscribe
 
 CREATE = "mutation($n: String!) { accountCreate(input: {name: $n}) { account { id } } }"
 MOVE = """
@@ -62,3 +72,67 @@ async def test_resuming_on_the_other_process_loses_nothing(two_processes):
     finally:
         await ws.close()
     assert [c["toStage"] for c in [*replayed, live]] == ["ACQUISITION", "CONVERSION", "RETENTION"]
+
+
+async def test_a_dropped_listen_connection_is_replaced_and_what_it_missed_is_replayed(
+    database_url, engine
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    tenant = await make_tenant(engine)
+    sessions = make_session_factory(engine)  # its pooled connection outlives the outage
+    announcing = PostgresBus(asyncpg_dsn(database_url))  # NOTIFY inside the commit, as the API
+    # On the server's admin database: a database cannot refuse connections from inside.
+    admin = await asyncpg.connect(asyncpg_dsn(os.environ[POSTGRES_ENV]))
+    database = make_url(database_url).database
+    async with uvicorn_process(database_url) as server:
+        port, key = server.port, tenant.key
+        ws = await ws_subscribe(port, key)
+        try:
+            account = (await gql(port, key, CREATE, n="Acme"))["accountCreate"]["account"]
+            seen = [await next_change(ws)]
+            listener = f"crm-listen-{server.process.pid}"
+            old = await listen_backend(admin, listener)
+            # Down, and kept down: the process cannot reconnect until connections are allowed.
+            await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+            try:
+                await admin.execute("SELECT pg_terminate_backend($1)", old)
+                while await listen_backend(admin, listener) is not None:
+                    await asyncio.sleep(0.05)
+                for stage in (LifecycleStage.ACQUISITION, LifecycleStage.CONVERSION):
+                    async with unit_of_work(
+                        sessions, announcing, history_of=tenant.principal.workspace_id
+                    ) as session:
+                        await move(
+                            session,
+                            Account,
+                            actor=tenant.principal,
+                            global_id=account["id"],
+                            expected_version=None,
+                            to=stage,
+                        )
+                with pytest.raises(TimeoutError):
+                    await next_message(ws, timeout=1)  # nobody heard them announced
+            finally:
+                await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+            seen += [await next_change(ws), await next_change(ws)]  # replayed on reconnect
+            new = await listen_backend(admin, listener)
+            assert new not in (None, old)
+            await gql(port, key, MOVE, id=account["id"], to="RETENTION")
+            seen.append(await next_change(ws))
+            with pytest.raises(TimeoutError):
+                await next_message(ws, timeout=0.5)  # nothing twice
+            history = await gql(port, key, "{ stageChanges(first: 10) { nodes { id toStage } } }")
+        finally:
+            await ws.close()
+            await admin.close()
+    assert [(c["id"], c["toStage"]) for c in seen] == [
+        (row["id"], row["toStage"]) for row in history["stageChanges"]["nodes"]
+    ]
+    assert [c["toStage"] for c in seen] == ["REACH", "ACQUISITION", "CONVERSION", "RETENTION"]
+
+
+async def listen_backend(admin, application_name: str) -> int | None:
+    return await admin.fetchval(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1", application_name
+    )

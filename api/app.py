@@ -18,8 +18,9 @@ from starlette.routing import Route, WebSocketRoute
 
 from api.auth import Authenticator
 from api.graphql_http import JSON, graphql_endpoint
-from api.graphql_ws import graphql_websocket, websocket_view
+from api.graphql_ws import WebSocketGraphQL, graphql_websocket
 from api.settings import Settings
+from api.shutdown import websockets_closed_first
 from db.session import asyncpg_dsn, is_sqlite, make_engine, make_session_factory
 from resolvers.events import InProcessBus, PostgresBus
 
@@ -78,16 +79,22 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     )
 
     bus = (
-        InProcessBus()
+        InProcessBus(queue_size=settings.subscriber_queue_size)
         if is_sqlite(settings.database_url)
-        else PostgresBus(asyncpg_dsn(settings.database_url))
+        else PostgresBus(
+            asyncpg_dsn(settings.database_url), queue_size=settings.subscriber_queue_size
+        )
     )
 
     @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if isinstance(bus, PostgresBus):
             await bus.start()
-        yield
+        connections = app.state.websocket_view.connections
+        with websockets_closed_first(connections, settings.ws_shutdown_timeout_seconds):
+            yield
+        # Servers that keep WebSockets open until the lifespan ends get the same clean close.
+        await connections.close_all(settings.ws_shutdown_timeout_seconds)
         if isinstance(bus, PostgresBus):
             await bus.stop()
         if owns_engine:
@@ -108,8 +115,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app.state.sessions = make_session_factory(engine)
     app.state.authenticate = Authenticator(app.state.sessions, settings.auth_cache_seconds)
     app.state.bus = bus
-    app.state.websocket_view = websocket_view(
+    app.state.websocket_view = WebSocketGraphQL(
         init_timeout_seconds=settings.ws_init_timeout_seconds,
         max_subscriptions=settings.ws_max_subscriptions,
+        ping_interval_seconds=settings.ws_ping_interval_seconds,
+        pong_timeout_seconds=settings.ws_pong_timeout_seconds,
+        max_connections_per_key=settings.ws_max_connections_per_key,
     )
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -75,10 +76,12 @@ class SubscriberOverflowError(TopLevelError):
 
 
 class Subscription:
-    def __init__(self, bus: InProcessBus, accepts: Callable[[StageChanged], bool]) -> None:
+    def __init__(
+        self, bus: InProcessBus, accepts: Callable[[StageChanged], bool], queue_size: int
+    ) -> None:
         self._bus = bus
         self.accepts = accepts
-        self.queue: asyncio.Queue[StageChanged] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE_SIZE)
+        self.queue: asyncio.Queue[StageChanged] = asyncio.Queue(maxsize=queue_size)
         self.overflowed = False
 
     def offer(self, event: StageChanged) -> None:
@@ -104,11 +107,13 @@ class InProcessBus:
     # False: the unit of work publishes here after commit (one process, SQLite).
     announces_through_database = False
 
-    def __init__(self) -> None:
+    def __init__(self, *, queue_size: int | None = None) -> None:
         self._subscriptions: set[Subscription] = set()
+        # How many events a subscriber may have waiting before it is cut off.
+        self._queue_size = queue_size
 
     def subscribe(self, accepts: Callable[[StageChanged], bool]) -> Subscription:
-        subscription = Subscription(self, accepts)
+        subscription = Subscription(self, accepts, self._queue_size or SUBSCRIBER_QUEUE_SIZE)
         self._subscriptions.add(subscription)
         return subscription
 
@@ -122,6 +127,10 @@ class InProcessBus:
 
 
 CHANNEL = "crm_stage_changes"
+
+
+def listen_application_name() -> str:
+    return f"crm-listen-{os.getpid()}"
 
 
 def to_json(event: StageChanged) -> str:
@@ -148,14 +157,17 @@ class PostgresBus(InProcessBus):
 
     announces_through_database = True
 
-    def __init__(self, dsn: str, *, retry_seconds: float = 1.0) -> None:
-        super().__init__()
+    def __init__(
+        self, dsn: str, *, retry_seconds: float = 1.0, queue_size: int | None = None
+    ) -> None:
+        super().__init__(queue_size=queue_size)
         self._dsn = dsn
         self._retry_seconds = retry_seconds
         self._connection: Any = None
         self._last_id = 0
         self._keeper: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
+        self._held: list[StageChanged] | None = None  # notifications held during a replay
 
     async def start(self) -> None:
         await self._connect()
@@ -168,35 +180,63 @@ class PostgresBus(InProcessBus):
             await self._connection.close()
 
     async def _connect(self) -> None:
-        connection = await asyncpg.connect(self._dsn)
-        connection.add_termination_listener(lambda _connection: self._lost.set())
-        await connection.add_listener(CHANNEL, self._on_notification)
-        self._lost.clear()
+        # Named, so that an operator (or a test) can find this process's LISTEN backend.
+        connection = await asyncpg.connect(
+            self._dsn, server_settings={"application_name": listen_application_name()}
+        )
+        try:
+            connection.add_termination_listener(self._on_termination)
+            await connection.add_listener(CHANNEL, self._on_notification)
+            self._lost.clear()
+            if self._last_id:
+                await self._replay(connection)
+            else:
+                self._last_id = await connection.fetchval(
+                    "SELECT coalesce(max(id), 0) FROM stage_change"
+                )
+        except BaseException:
+            connection.terminate()  # half set up: the next attempt starts afresh
+            raise
         self._connection = connection
-        if self._last_id:
-            await self._replay(connection)
-        else:
-            self._last_id = await connection.fetchval(
-                "SELECT coalesce(max(id), 0) FROM stage_change"
-            )
+
+    def _on_termination(self, connection: Any) -> None:
+        if connection is self._connection:  # not one given up on while being set up
+            self._lost.set()
 
     async def _replay(self, connection: Any) -> None:
-        rows = await connection.fetch(_REPLAY, self._last_id)
-        self.publish([_event_of(dict(row)) for row in rows])
+        # Notifications that arrive while the history is read are newer than some of it:
+        # published first, they would make subscribers (who skip ids they are past) drop
+        # the older ones. So they wait, and follow the replay, without the ones it had.
+        self._held = []
+        try:
+            rows = await connection.fetch(_REPLAY, self._last_id)
+            replayed = [_event_of(dict(row)) for row in rows]
+            ids = {event.stage_change_id for event in replayed}
+            self.publish(replayed + [e for e in self._held if e.stage_change_id not in ids])
+        finally:
+            self._held = None
 
     async def _keep_listening(self) -> None:
         while True:
             await self._lost.wait()
+            replayed_from = self._last_id
             logger.warning("Lost the LISTEN connection; reconnecting")
             while True:
                 try:
                     await self._connect()
                     break
-                except (OSError, asyncpg.PostgresError):
+                # Whatever failed (refused, killed again mid-setup, timed out), this task
+                # must live on: it is this process's only way to hear of changes.
+                except Exception as error:
+                    logger.warning("LISTEN reconnect failed (%s); retrying", error)
                     await asyncio.sleep(self._retry_seconds)
+            logger.info("LISTEN connection re-established; replayed from id %s", replayed_from)
 
     def _on_notification(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
-        self.publish([from_json(payload)])
+        if self._held is not None:
+            self._held.append(from_json(payload))
+        else:
+            self.publish([from_json(payload)])
 
     def publish(self, events: list[StageChanged]) -> None:
         if events:

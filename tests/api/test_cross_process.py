@@ -1,35 +1,31 @@
 """Two API processes on one PostgreSQL: a change made through one reaches subscribers of
-the other (NOTIFY in the committing transaction, one LISTEN connection per process)."""
+the other (NOTIFY in the committing transaction, one LISTEN connection per process), and
+a process whose LISTEN connection drops replays from the history what it missed."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import socket
-import subprocess
-import sys
-import time
+from contextlib import AsyncExitStack
 
-import httpx
+import asyncpg
 import pytest
-import websockets
+from sqlalchemy.engine import make_url
 
-from tests.conftest import make_tenant
+from db.enums import LifecycleStage
+from db.models import Account
+from db.session import asyncpg_dsn, make_session_factory
+from resolvers.events import PostgresBus
+from resolvers.transitions import move
+from resolvers.uow import unit_of_work
+from tests.conftest import POSTGRES_ENV, make_tenant
+from tests.helpers import gql_at as gql
+from tests.helpers import next_change, next_message, uvicorn_process, ws_subscribe
 
-SUBSCRIBE = """
-subscription($after: String) { stageChanged(after: $after) { id cursor recordId toStage } }
-"""
 CREATE = "mutation($n: String!) { accountCreate(input: {name: $n}) { account { id } } }"
 MOVE = """
 mutation($id: ID!, $to: LifecycleStage!) { accountTransition(input: {id: $id, to: $to}) { userErrors { code } } }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -37,82 +33,14 @@ async def two_processes(database_url, engine):
     if not database_url.startswith("postgresql"):
         pytest.skip("several processes share a PostgreSQL database")
     tenant = await make_tenant(engine)
-    env = {**os.environ, "CRM_DATABASE_URL": database_url}
-    ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "api.main:app",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
-        for port in ports
-    ]
-    try:
-        deadline = time.monotonic() + 30
-        for port in ports:
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, "server did not start"
-                    await asyncio.sleep(0.2)
-        yield tenant.key, ports
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
-
-
-async def gql(port: int, key: str, query: str, **variables: object) -> dict:
-    async with httpx.AsyncClient() as client:
-        response = await client.post(
-            f"http://127.0.0.1:{port}/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {key}"},
-        )
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def subscribe(port: int, key: str, after: str | None = None):
-    ws = await websockets.connect(
-        f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]
-    )
-    await ws.send(
-        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {key}"}})
-    )
-    assert json.loads(await ws.recv())["type"] == "connection_ack"
-    await ws.send(
-        json.dumps(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {"query": SUBSCRIBE, "variables": {"after": after}},
-            }
-        )
-    )
-    return ws
-
-
-async def next_change(ws) -> dict:
-    message = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
-    assert message["type"] == "next", message
-    return message["payload"]["data"]["stageChanged"]
+    async with AsyncExitStack() as stack:
+        servers = [await stack.enter_async_context(uvicorn_process(database_url)) for _ in "12"]
+        yield tenant.key, [server.port for server in servers]
 
 
 async def test_a_change_through_one_process_reaches_the_other_once(two_processes):
     key, (first, second) = two_processes
-    ws = await subscribe(second, key)
+    ws = await ws_subscribe(second, key)
     try:
         await asyncio.sleep(0.3)  # the subscription is registered
         account = (await gql(first, key, CREATE, n="Acme"))["accountCreate"]["account"]
@@ -130,13 +58,13 @@ async def test_a_change_through_one_process_reaches_the_other_once(two_processes
 
 async def test_resuming_on_the_other_process_loses_nothing(two_processes):
     key, (first, second) = two_processes
-    ws = await subscribe(first, key)
+    ws = await ws_subscribe(first, key)
     account = (await gql(first, key, CREATE, n="Initech"))["accountCreate"]["account"]
     seen = await next_change(ws)
     await ws.close()
     for stage in ("ACQUISITION", "CONVERSION"):  # while nobody listens
         await gql(first, key, MOVE, id=account["id"], to=stage)
-    ws = await subscribe(second, key, after=seen["cursor"])
+    ws = await ws_subscribe(second, key, after=seen["cursor"])
     try:
         replayed = [await next_change(ws), await next_change(ws)]
         await gql(first, key, MOVE, id=account["id"], to="RETENTION")
@@ -144,3 +72,67 @@ async def test_resuming_on_the_other_process_loses_nothing(two_processes):
     finally:
         await ws.close()
     assert [c["toStage"] for c in [*replayed, live]] == ["ACQUISITION", "CONVERSION", "RETENTION"]
+
+
+async def test_a_dropped_listen_connection_is_replaced_and_what_it_missed_is_replayed(
+    database_url, engine
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    tenant = await make_tenant(engine)
+    sessions = make_session_factory(engine)  # its pooled connection outlives the outage
+    announcing = PostgresBus(asyncpg_dsn(database_url))  # NOTIFY inside the commit, as the API
+    # On the server's admin database: a database cannot refuse connections from inside.
+    admin = await asyncpg.connect(asyncpg_dsn(os.environ[POSTGRES_ENV]))
+    database = make_url(database_url).database
+    async with uvicorn_process(database_url) as server:
+        port, key = server.port, tenant.key
+        ws = await ws_subscribe(port, key)
+        try:
+            account = (await gql(port, key, CREATE, n="Acme"))["accountCreate"]["account"]
+            seen = [await next_change(ws)]
+            listener = f"crm-listen-{server.process.pid}"
+            old = await listen_backend(admin, listener)
+            # Down, and kept down: the process cannot reconnect until connections are allowed.
+            await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+            try:
+                await admin.execute("SELECT pg_terminate_backend($1)", old)
+                while await listen_backend(admin, listener) is not None:
+                    await asyncio.sleep(0.05)
+                for stage in (LifecycleStage.ACQUISITION, LifecycleStage.CONVERSION):
+                    async with unit_of_work(
+                        sessions, announcing, history_of=tenant.principal.workspace_id
+                    ) as session:
+                        await move(
+                            session,
+                            Account,
+                            actor=tenant.principal,
+                            global_id=account["id"],
+                            expected_version=None,
+                            to=stage,
+                        )
+                with pytest.raises(TimeoutError):
+                    await next_message(ws, timeout=1)  # nobody heard them announced
+            finally:
+                await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+            seen += [await next_change(ws), await next_change(ws)]  # replayed on reconnect
+            new = await listen_backend(admin, listener)
+            assert new not in (None, old)
+            await gql(port, key, MOVE, id=account["id"], to="RETENTION")
+            seen.append(await next_change(ws))
+            with pytest.raises(TimeoutError):
+                await next_message(ws, timeout=0.5)  # nothing twice
+            history = await gql(port, key, "{ stageChanges(first: 10) { nodes { id toStage } } }")
+        finally:
+            await ws.close()
+            await admin.close()
+    assert [(c["id"], c["toStage"]) for c in seen] == [
+        (row["id"], row["toStage"]) for row in history["stageChanges"]["nodes"]
+    ]
+    assert [c["toStage"] for c in seen] == ["REACH", "ACQUISITION", "CONVERSION", "RETENTION"]
+
+
+async def listen_backend(admin, application_name: str) -> int | None:
+    return await admin.fetchval(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1", application_name
+    )

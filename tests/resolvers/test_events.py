@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from db.enums import LifecycleStage, OpportunityStage
 from db.models import Account, Opportunity, StageChange
@@ -17,7 +17,7 @@ from resolvers.events import InProcessBus, StageChanged, SubscriberOverflowError
 from resolvers.pagination import PageArgs
 from resolvers.stage_changes import HistoryFilter
 from resolvers.transitions import move
-from resolvers.uow import unit_of_work
+from resolvers.uow import HISTORY_LOCK, unit_of_work
 from tests.conftest import make_tenant
 
 
@@ -290,3 +290,77 @@ async def test_an_event_tells_where_to_resume_the_history(sessions, bus, tenant)
         history=HistoryFilter(account_id=ids["account"]),
     )
     assert [row.id for row in page.rows] == [event.stage_change_id for event in rest]
+
+
+async def test_history_writers_commit_in_id_order_so_a_resume_cannot_skip_a_late_commit(
+    sessions, bus, tenant, database_url
+):
+    """Two writers try to commit in the opposite order of their history ids: the first takes
+    its id and holds its transaction open, the second must wait for it, not overtake it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time anyway; the advisory lock is PostgreSQL's")
+    principal = tenant.principal
+    first_account = (await customer_and_deal(sessions, bus, principal))["account"]
+    second_account = (await customer_and_deal(sessions, bus, principal))["account"]
+    last_seen = (await history_of(sessions, principal))[-1]
+    cursor = stage_changes.ORDERING.encode_cursor(last_seen)
+
+    first_has_its_id, let_first_commit = asyncio.Event(), asyncio.Event()
+    ids: dict[str, int] = {}
+    committed: list[str] = []
+
+    async def write(name: str, account: str) -> None:
+        async with unit_of_work(sessions, bus, history_of=principal.workspace_id) as session:
+            _, change = await move(
+                session,
+                Account,
+                actor=principal,
+                global_id=account,
+                expected_version=None,
+                to=LifecycleStage.ACQUISITION,
+            )
+            ids[name] = change.id
+            if name == "first":
+                first_has_its_id.set()
+                await let_first_commit.wait()  # the pause inside the first transaction
+        committed.append(name)
+
+    first = asyncio.create_task(write("first", first_account))
+    await asyncio.wait_for(first_has_its_id.wait(), timeout=10)
+    second = asyncio.create_task(write("second", second_account))
+
+    # A subscriber resumes now, with the first transaction open and the second trying.
+    resumed = stage_changes.follow(
+        sessions, bus, principal=principal, history=HistoryFilter(), after=cursor
+    )
+    pending = asyncio.ensure_future(anext(resumed))
+    async with sessions() as session:  # the second writer is waiting on the history lock
+        while not await session.scalar(text(WAITING_FOR_HISTORY_LOCK), {"lock": HISTORY_LOCK}):
+            assert not second.done(), "the second writer did not wait for the first"
+            await asyncio.sleep(0.05)
+    assert "second" not in ids, "the second writer took a history id before the first committed"
+
+    let_first_commit.set()
+    await asyncio.wait_for(asyncio.gather(first, second), timeout=10)
+    assert committed == ["first", "second"]
+    assert ids["first"] < ids["second"]
+
+    live = [await asyncio.wait_for(pending, timeout=10), await anext(resumed)]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(anext(resumed), timeout=0.5)  # nothing twice
+    await resumed.aclose()
+    assert [row.id for row in live] == [ids["first"], ids["second"]]
+
+    # A subscriber that disconnected before both and resumes after them gets both, in order.
+    replay = stage_changes.follow(
+        sessions, bus, principal=principal, history=HistoryFilter(), after=cursor
+    )
+    replayed = [await anext(replay), await anext(replay)]
+    await replay.aclose()
+    assert [row.id for row in replayed] == [ids["first"], ids["second"]]
+
+
+WAITING_FOR_HISTORY_LOCK = """
+SELECT count(*) > 0 FROM pg_locks
+WHERE locktype = 'advisory' AND classid = :lock AND NOT granted
+"""

@@ -24,12 +24,13 @@ from db.models import Opportunity
 from db.types import Money
 from resolvers import global_ids
 from resolvers.errors import BadRequestError
+from resolvers.metrics import pipeline
 from resolvers.metrics.advocacy import AdvocacyMetrics, referrals
 from resolvers.metrics.amounts import CurrencyAmount, by_currency
 from resolvers.metrics.campaigns import CampaignMetrics, campaigns
 from resolvers.metrics.cases import CaseMetrics, cases
 from resolvers.metrics.funnel import StageMetrics, funnel
-from resolvers.metrics.pipeline import PipelineMetrics, pipeline
+from resolvers.metrics.pipeline import PipelineMetrics
 from resolvers.metrics.retention import (
     ClvMetrics,
     RetentionMetrics,
@@ -122,16 +123,29 @@ class Report:
         )
 
     async def pipeline(self) -> list[PipelineMetrics]:
-        return await self._once(
-            "pipeline",
-            lambda session: pipeline(
-                session,
-                workspace_id=self.scope.workspace_id,
-                opportunities=self.scope.opportunities(),
-                windows=self._table(),
-                window_list=self.windows,
+        # Two statements, each over the stays it needs, run side by side.
+        open_, closed = await asyncio.gather(
+            self._once(
+                "pipeline_open",
+                lambda session: pipeline.open_at_ends(
+                    session,
+                    workspace_id=self.scope.workspace_id,
+                    opportunities=self.scope.opportunities(),
+                    windows=self._table(),
+                    window_list=self.windows,
+                ),
+            ),
+            self._once(
+                "pipeline_closed",
+                lambda session: pipeline.closed_within(
+                    session,
+                    workspace_id=self.scope.workspace_id,
+                    opportunities=self.scope.opportunities(),
+                    windows=self._table(),
+                ),
             ),
         )
+        return pipeline.combine(len(self.windows), open_, closed)
 
     async def cases(self) -> list[CaseMetrics]:
         return await self._once(

@@ -13,6 +13,7 @@ from db.enums import CaseStatus, EntityType
 from db.models import Case, StageChange
 from resolvers.metrics.amounts import ratio
 from resolvers.metrics.sql import (
+    held_at_some_end,
     in_stage_at,
     next_start_where,
     seconds,
@@ -80,7 +81,7 @@ async def cases(
     measures: dict[int, dict[str, Any]] = {w: {} for w in range(len(window_list))}
     for part in (
         await _created(session, workspace_id, conditions, windows),
-        await _backlog(session, history, windows),
+        await _backlog(session, history, windows, window_list),
         await _resolutions(session, history, windows),
         await _first_responses(session, conditions, windows),
         await _promises_and_scores(session, conditions, windows),
@@ -111,12 +112,14 @@ async def _created(
     return {w: {"created": created, "escalated": esc} for w, created, esc in rows.all()}
 
 
-async def _backlog(session: AsyncSession, history: Any, windows: Any) -> dict[int, dict[str, Any]]:
+async def _backlog(
+    session: AsyncSession, history: Any, windows: Any, window_list: Sequence[Window]
+) -> dict[int, dict[str, Any]]:
     """Cases neither resolved nor closed at the window's end."""
     rows = await session.execute(
         select(windows.c.w, func.count())
         .select_from(history.join(windows, in_stage_at(history, windows.c.w_end)))
-        .where(history.c.stage.not_in(DONE))
+        .where(history.c.stage.not_in(DONE), held_at_some_end(history, window_list))
         .group_by(windows.c.w)
     )
     return {w: {"backlog": count} for w, count in rows.all()}

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import EntityType, LifecycleStage
 from resolvers.lifecycle import FUNNEL
 from resolvers.metrics.sql import (
+    held_at_some_end,
     in_stage_at,
     moved_on_at,
     seconds,
@@ -43,12 +44,13 @@ class StageMetrics:
 
 
 async def current_counts(
-    session: AsyncSession, *, subject_stays: Any, windows: Any
+    session: AsyncSession, *, subject_stays: Any, windows: Any, window_list: Sequence[Window]
 ) -> dict[tuple[int, str], int]:
     """Records per stage at the end of each window (CHURNED included)."""
     rows = await session.execute(
         select(windows.c.w, subject_stays.c.stage, func.count())
         .select_from(subject_stays.join(windows, in_stage_at(subject_stays, windows.c.w_end)))
+        .where(held_at_some_end(subject_stays, window_list))
         .group_by(windows.c.w, subject_stays.c.stage)
     )
     return {(w, stage): count for w, stage, count in rows.all()}
@@ -67,7 +69,9 @@ async def funnel(
     subject_stays = stays(
         workspace_id, subject, records, "subject_stays", extra={"moved_on_at": moved_on_at()}
     )
-    current = await current_counts(session, subject_stays=subject_stays, windows=windows)
+    current = await current_counts(
+        session, subject_stays=subject_stays, windows=windows, window_list=window_list
+    )
     entries = await _entries(session, subject_stays, windows)
     times = await _times(session, subject_stays, windows)
     return [

@@ -7,18 +7,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, type_coerce
+from sqlalchemy import and_, case, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import EntityType, OpportunityStage
 from db.models import Opportunity
 from db.types import Money
-from resolvers.lifecycle import OPEN_STAGES, STAGE_FORECAST
+from resolvers.lifecycle import CLOSED_STAGES, OPEN_STAGES, STAGE_FORECAST
 from resolvers.metrics.amounts import CurrencyAmount, by_currency, ratio, to_cents
-from resolvers.metrics.sql import in_stage_at, seconds_between, stays
+from resolvers.metrics.sql import held_at_some_end, in_stage_at, seconds_between, stays, within
 from resolvers.metrics.windows import Window
 
 SECONDS_PER_DAY = 86_400
+OPEN_VALUES = [stage.value for stage in OPEN_STAGES]
+CLOSED_VALUES = [stage.value for stage in CLOSED_STAGES]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,73 +111,99 @@ def _probability(stage: Any) -> Any:
     )
 
 
-async def pipeline(
+async def open_at_ends(
     session: AsyncSession,
     *,
     workspace_id: int,
     opportunities: Any,
     windows: Any,
     window_list: Sequence[Window],
-) -> list[PipelineMetrics]:
-    """Per window: opportunities open at its end, and those whose final close fell in it.
-
-    An opportunity reopened and closed again counts once, by its last close. Amounts are
-    the opportunities' current amounts (amounts have no history).
-    """
-    history = stays(workspace_id, EntityType.OPPORTUNITY, opportunities, "opportunity_stays")
-    is_open = history.c.stage.in_([stage.value for stage in OPEN_STAGES])
-    closed_in_window = history.c.started >= windows.c.w_start
-    won = and_(history.c.stage == OpportunityStage.CLOSED_WON.value, closed_in_window)
-    lost = and_(history.c.stage == OpportunityStage.CLOSED_LOST.value, closed_in_window)
+) -> dict[tuple[int, str], tuple[int, Any, Any]]:
+    """Per window and currency: opportunities open at its end, their amount, and their
+    amount x the probability (percent) of the stage each was in then."""
+    history = stays(
+        workspace_id, EntityType.OPPORTUNITY, opportunities, "open_stays", only=OPEN_VALUES
+    )
     amount = Opportunity.amount
-    earliest = min(window.start for window in window_list)
     rows = await session.execute(
         select(
             windows.c.w,
             Opportunity.currency,
-            func.count().filter(is_open),
-            type_coerce(func.sum(case((is_open, amount))), Money()),
-            type_coerce(func.sum(case((is_open, amount * _probability(history.c.stage)))), Money()),
+            func.count(),
+            type_coerce(func.sum(amount), Money()),
+            type_coerce(func.sum(amount * _probability(history.c.stage)), Money()),
+        )
+        .select_from(
+            history.join(windows, in_stage_at(history, windows.c.w_end)).join(
+                Opportunity, Opportunity.id == history.c.record_id
+            )
+        )
+        .where(history.c.stage.in_(OPEN_VALUES), held_at_some_end(history, window_list))
+        .group_by(windows.c.w, Opportunity.currency)
+    )
+    return {(w, currency): (count, total, weighted) for w, currency, count, total, weighted in rows}
+
+
+async def closed_within(
+    session: AsyncSession,
+    *,
+    workspace_id: int,
+    opportunities: Any,
+    windows: Any,
+) -> dict[tuple[int, str], tuple[int, Any, int, Any]]:
+    """Per window and currency: opportunities whose final close fell in it (still closed at
+    its end): won, their amount, lost, and the won ones' seconds from creation to close."""
+    history = stays(
+        workspace_id, EntityType.OPPORTUNITY, opportunities, "closed_stays", only=CLOSED_VALUES
+    )
+    won = history.c.stage == OpportunityStage.CLOSED_WON.value
+    rows = await session.execute(
+        select(
+            windows.c.w,
+            Opportunity.currency,
             func.count().filter(won),
-            type_coerce(func.sum(case((won, amount))), Money()),
-            func.count().filter(lost),
-            func.sum(case((won, seconds_between(history.c.started, Opportunity.created_at)))),
+            type_coerce(func.sum(Opportunity.amount).filter(won), Money()),
+            func.count().filter(~won),
+            func.sum(seconds_between(history.c.started, Opportunity.created_at)).filter(won),
         )
         .select_from(
             history.join(
                 windows,
                 and_(
+                    within(history.c.started, windows),
                     in_stage_at(history, windows.c.w_end),
-                    # Deals closed before any window began count nowhere: left out early.
-                    or_(is_open, history.c.started >= earliest),
                 ),
             ).join(Opportunity, Opportunity.id == history.c.record_id)
         )
+        .where(history.c.stage.in_(CLOSED_VALUES))
         .group_by(windows.c.w, Opportunity.currency)
     )
+    return {
+        (w, currency): (won_count, won_sum, lost_count, cycle)
+        for w, currency, won_count, won_sum, lost_count, cycle in rows
+    }
+
+
+def combine(
+    windows: int,
+    open_: dict[tuple[int, str], tuple[int, Any, Any]],
+    closed: dict[tuple[int, str], tuple[int, Any, int, Any]],
+) -> list[PipelineMetrics]:
+    """Per window, the open and the closed figures of each currency together."""
     parts: dict[int, list[CurrencyPipeline]] = {}
-    for (
-        w,
-        currency,
-        open_count,
-        open_sum,
-        weighted_x100,
-        won_count,
-        won_sum,
-        lost_count,
-        cycle,
-    ) in rows.all():
-        weighted = None if weighted_x100 is None else to_cents(weighted_x100 / 100)
+    for w, currency in sorted(open_.keys() | closed.keys()):
+        open_count, open_sum, weighted_x100 = open_.get((w, currency), (0, None, None))
+        won_count, won_sum, lost_count, cycle = closed.get((w, currency), (0, None, 0, None))
         parts.setdefault(w, []).append(
             CurrencyPipeline(
                 currency=currency,
                 open_count=open_count,
-                open_amount=open_sum if open_count else None,
-                weighted_amount=weighted if open_count else None,
+                open_amount=open_sum,
+                weighted_amount=None if weighted_x100 is None else to_cents(weighted_x100 / 100),
                 won_count=won_count,
-                won_amount=won_sum if won_count else None,
+                won_amount=won_sum,
                 lost_count=lost_count,
                 won_cycle_seconds=None if cycle is None else float(cycle),
             )
         )
-    return [PipelineMetrics(parts.get(w, [])) for w in range(len(window_list))]
+    return [PipelineMetrics(parts.get(w, [])) for w in range(windows)]

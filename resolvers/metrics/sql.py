@@ -168,6 +168,17 @@ def points_table(moments: Sequence[datetime]) -> CTE:
     return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("points")
 
 
+def held_at_some_end(stay: Any, windows: Sequence[Window]) -> ColumnElement[bool]:
+    """The stay holds its record's stage at the end of at least one window could be true.
+
+    Said once, before joining stays to windows, it leaves out the stays that ended before
+    the first end or began after the last, so far fewer pairs are compared.
+    """
+    first = min(window.end for window in windows)
+    last = max(window.end for window in windows)
+    return and_(stay.c.started < last, or_(stay.c.ended.is_(None), stay.c.ended >= first))
+
+
 def in_stage_at(stay: Any, moment: Any) -> ColumnElement[bool]:
     """The stay holds the record's stage at `moment`: after every change before `moment`.
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select, type_coerce
+from sqlalchemy import func, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.base import utcnow
@@ -97,6 +97,7 @@ class Report:
             self._computed[name] = future
             try:
                 async with self._sessions() as session:
+                    await _analytic(session)
                     future.set_result(await compute(session))
             except BaseException as error:
                 future.set_exception(error)
@@ -214,6 +215,12 @@ class Report:
             )
             for w in range(len(self.windows))
         ]
+
+
+async def _analytic(session: AsyncSession) -> None:
+    """Room for sorts and hashes of a report (PostgreSQL's default, 4 MB, spills to disk)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
 def report(

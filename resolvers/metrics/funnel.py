@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import EntityType, LifecycleStage
@@ -43,17 +43,14 @@ class StageMetrics:
         return None if rate is None else 1 - rate
 
 
-async def current_counts(
-    session: AsyncSession, *, subject_stays: Any, windows: Any, window_list: Sequence[Window]
-) -> dict[tuple[int, str], int]:
-    """Records per stage at the end of each window (CHURNED included)."""
-    rows = await session.execute(
-        select(windows.c.w, subject_stays.c.stage, func.count())
+def current_counts(subject_stays: Any, windows: Any, window_list: Sequence[Window]) -> Any:
+    """`(w, stage, records)`: records per stage at the end of each window (CHURNED included)."""
+    return (
+        select(windows.c.w, subject_stays.c.stage, func.count().label("records"))
         .select_from(subject_stays.join(windows, in_stage_at(subject_stays, windows.c.w_end)))
         .where(held_at_some_end(subject_stays, window_list))
         .group_by(windows.c.w, subject_stays.c.stage)
     )
-    return {(w, stage): count for w, stage, count in rows.all()}
 
 
 async def funnel(
@@ -65,36 +62,53 @@ async def funnel(
     windows: Any,
     window_list: Sequence[Window],
 ) -> list[list[StageMetrics]]:
-    """One list of the five funnel stages, in order, per window."""
+    """One list of the five funnel stages, in order, per window.
+
+    Three measures of one history, stacked in one statement so the history is read once:
+    each row says which measure it carries (`part`) and its two values.
+    """
     subject_stays = stays(
         workspace_id, subject, records, "subject_stays", extra={"moved_on_at": moved_on_at()}
     )
-    current = await current_counts(
-        session, subject_stays=subject_stays, windows=windows, window_list=window_list
+    current = current_counts(subject_stays, windows, window_list).subquery("current")
+    entries = _entries(subject_stays, windows).subquery("entry_counts")
+    times = _times(subject_stays, windows).subquery("times")
+    stacked = union_all(
+        select(literal("current"), current.c.w, current.c.stage, current.c.records, null()),
+        select(
+            literal("entries"),
+            entries.c.w,
+            entries.c.stage,
+            entries.c.entered,
+            entries.c.advanced,
+        ),
+        select(literal("times"), times.c.w, times.c.stage, times.c.mean, times.c.p50),
     )
-    entries = await _entries(session, subject_stays, windows)
-    times = await _times(session, subject_stays, windows)
-    return [
-        [
-            StageMetrics(
-                stage=stage,
-                current=current.get((w, stage.value), 0),
-                entered=entries.get((w, stage.value), (0, 0))[0],
-                advanced=entries.get((w, stage.value), (0, 0))[1],
-                average_time_in_stage_seconds=times.get((w, stage.value), (None, None))[0],
-                median_time_in_stage_seconds=times.get((w, stage.value), (None, None))[1],
-            )
-            for stage in FUNNEL
-        ]
-        for w in range(len(window_list))
-    ]
+    parts: dict[tuple[str, int, str], tuple[Any, Any]] = {
+        (part, w, stage): (first, second)
+        for part, w, stage, first, second in await session.execute(stacked)
+    }
+
+    def measure(stage: LifecycleStage, w: int) -> StageMetrics:
+        key = (w, stage.value)
+        entered, advanced = parts.get(("entries", *key), (0, 0))
+        mean, median = parts.get(("times", *key), (None, None))
+        return StageMetrics(
+            stage=stage,
+            current=int(parts.get(("current", *key), (0, None))[0]),
+            entered=int(entered),
+            advanced=int(advanced),
+            average_time_in_stage_seconds=seconds(mean),
+            median_time_in_stage_seconds=seconds(median),
+        )
+
+    return [[measure(stage, w) for stage in FUNNEL] for w in range(len(window_list))]
 
 
-async def _entries(
-    session: AsyncSession, subject_stays: Any, windows: Any
-) -> dict[tuple[int, str], tuple[int, int]]:
-    """Per window and stage: records that entered it, and of those, how many then reached a
-    later funnel stage before the window's end (counted from their first entry)."""
+def _entries(subject_stays: Any, windows: Any) -> Any:
+    """`(w, stage, entered, advanced)`: per window and stage, records that entered it, and
+    of those, how many then reached a later funnel stage before the window's end (counted
+    from their first entry)."""
     entries = (
         select(
             windows.c.w,
@@ -113,18 +127,20 @@ async def _entries(
         .subquery("entries")
     )
     moved_on = entries.c.moved_on_at < entries.c.w_end
-    rows = await session.execute(
-        select(entries.c.w, entries.c.stage, func.count(), func.count().filter(moved_on))
+    return (
+        select(
+            entries.c.w,
+            entries.c.stage,
+            func.count().label("entered"),
+            func.count().filter(moved_on).label("advanced"),
+        )
         .where(entries.c.nth == 1)
         .group_by(entries.c.w, entries.c.stage)
     )
-    return {(w, stage): (entered, advanced) for w, stage, entered, advanced in rows.all()}
 
 
-async def _times(
-    session: AsyncSession, subject_stays: Any, windows: Any
-) -> dict[tuple[int, str], tuple[float | None, float | None]]:
-    """Per window and stage: mean and median length of the stays that ended in the window."""
+def _times(subject_stays: Any, windows: Any) -> Any:
+    """`(w, stage, count, mean, p50)`: length of the stays that ended in each window."""
     ended = (
         select(
             windows.c.w,
@@ -135,5 +151,4 @@ async def _times(
         .where(subject_stays.c.rank.is_not(None))
         .subquery("ended_stays")
     )
-    rows = await session.execute(summary(ended, ["w", "stage"]))
-    return {(row.w, row.stage): (seconds(row.mean), seconds(row.p50)) for row in rows.all()}
+    return summary(ended, ["w", "stage"])

@@ -122,24 +122,25 @@ async def open_at_ends(
     """Per window and currency: opportunities open at its end, their amount, and their
     amount x the probability (percent) of the stage each was in then."""
     history = stays(
-        workspace_id, EntityType.OPPORTUNITY, opportunities, "open_stays", only=OPEN_VALUES
+        workspace_id,
+        EntityType.OPPORTUNITY,
+        opportunities,
+        "open_stays",
+        only=OPEN_VALUES,
+        record_columns=[Opportunity.currency, Opportunity.amount],
     )
-    amount = Opportunity.amount
+    amount = type_coerce(history.c.amount, Money())
     rows = await session.execute(
         select(
             windows.c.w,
-            Opportunity.currency,
+            history.c.currency,
             func.count(),
             type_coerce(func.sum(amount), Money()),
             type_coerce(func.sum(amount * _probability(history.c.stage)), Money()),
         )
-        .select_from(
-            history.join(windows, in_stage_at(history, windows.c.w_end)).join(
-                Opportunity, Opportunity.id == history.c.record_id
-            )
-        )
+        .select_from(history.join(windows, in_stage_at(history, windows.c.w_end)))
         .where(history.c.stage.in_(OPEN_VALUES), held_at_some_end(history, window_list))
-        .group_by(windows.c.w, Opportunity.currency)
+        .group_by(windows.c.w, history.c.currency)
     )
     return {(w, currency): (count, total, weighted) for w, currency, count, total, weighted in rows}
 
@@ -154,17 +155,22 @@ async def closed_within(
     """Per window and currency: opportunities whose final close fell in it (still closed at
     its end): won, their amount, lost, and the won ones' seconds from creation to close."""
     history = stays(
-        workspace_id, EntityType.OPPORTUNITY, opportunities, "closed_stays", only=CLOSED_VALUES
+        workspace_id,
+        EntityType.OPPORTUNITY,
+        opportunities,
+        "closed_stays",
+        only=CLOSED_VALUES,
+        record_columns=[Opportunity.currency, Opportunity.amount, Opportunity.created_at],
     )
     won = history.c.stage == OpportunityStage.CLOSED_WON.value
     rows = await session.execute(
         select(
             windows.c.w,
-            Opportunity.currency,
+            history.c.currency,
             func.count().filter(won),
-            type_coerce(func.sum(Opportunity.amount).filter(won), Money()),
+            type_coerce(func.sum(type_coerce(history.c.amount, Money())).filter(won), Money()),
             func.count().filter(~won),
-            func.sum(seconds_between(history.c.started, Opportunity.created_at)).filter(won),
+            func.sum(seconds_between(history.c.started, history.c.created_at)).filter(won),
         )
         .select_from(
             history.join(
@@ -173,10 +179,10 @@ async def closed_within(
                     within(history.c.started, windows),
                     in_stage_at(history, windows.c.w_end),
                 ),
-            ).join(Opportunity, Opportunity.id == history.c.record_id)
+            )
         )
         .where(history.c.stage.in_(CLOSED_VALUES))
-        .group_by(windows.c.w, Opportunity.currency)
+        .group_by(windows.c.w, history.c.currency)
     )
     return {
         (w, currency): (won_count, won_sum, lost_count, cycle)

@@ -124,6 +124,7 @@ def stays(
     *,
     extra: Mapping[str, ColumnElement[Any]] | None = None,
     only: Sequence[str] = (),
+    record_columns: Sequence[Any] = (),
 ) -> CTE:
     """Each record's stays in a stage, from its history: `stage`, `started`, `ended` (null
     while it is still there), `seq` (1 for the creation), for customer stages the funnel
@@ -132,6 +133,9 @@ def stays(
     With `only`, just the stays in those stages are right (and far fewer rows are read):
     the change that ends a stay in stage S is the record's next one, whose `from_stage` is
     S. `seq` and the extra columns then count those rows only.
+
+    `record_columns` (of the records' own table) come along on every stay, joined here where
+    the database sees how many rows there are, rather than to the stays afterwards.
     """
     query = select(
         StageChange.record_id,
@@ -146,6 +150,9 @@ def stays(
         StageChange.entity_type == entity,
         StageChange.record_id.in_(records),
     )
+    if record_columns:
+        table = record_columns[0].table
+        query = query.add_columns(*record_columns).join(table, table.c.id == StageChange.record_id)
     if only:
         query = query.where(or_(StageChange.to_stage.in_(only), StageChange.from_stage.in_(only)))
     if entity in (EntityType.ACCOUNT, EntityType.CONTACT):

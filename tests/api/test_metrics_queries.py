@@ -104,3 +104,23 @@ async def test_statements_do_not_grow_with_data_or_buckets(
     # A few statements per family of measures, for the range and once more for all the
     # buckets together: never one per record, stage or bucket.
     assert by_day.count <= 36, by_day.statements
+
+
+async def test_series_asked_for_through_a_fragment(client: httpx.AsyncClient) -> None:
+    data = await gql(
+        client,
+        """
+query($range: MetricsRange!) {
+  lifecycleMetrics(range: $range, interval: WEEK) { ...Charted }
+}
+fragment Charted on LifecycleMetrics {
+  funnel { current }
+  ... on LifecycleMetrics { series { start funnel { current } } }
+}
+""",
+        range=RANGE,
+    )
+    series = data["lifecycleMetrics"]["series"]
+    assert series[0]["start"] == when("2026-02-23")  # the Monday of the week holding `from`
+    assert len(series) == 10
+    assert all(len(bucket["funnel"]) == 5 for bucket in series)

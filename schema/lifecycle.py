@@ -21,6 +21,7 @@ from schema.fields import reference
 from schema.filters import OrderDirection
 from schema.records import run_write
 from schema.relay import Connection, Node, page_args
+from schema.selection import record_columns
 
 EntityType = strawberry.enum(enums.EntityType, description="Record types with a lifecycle.")
 StageChangeCause = strawberry.enum(
@@ -65,7 +66,8 @@ class StageChange(Node):
     @strawberry.field(description="The record that moved.")
     async def record(self, info: Info) -> Node | None:
         model = lifecycle.MODELS_BY_ENTITY[self.entity_type]
-        return await info.context.loaders.by_id(model).load(self.record_id)
+        columns = record_columns(info, model.__name__)
+        return await info.context.loaders.by_id(model, columns).load(self.record_id)
 
     account = reference(
         Annotated["Account", strawberry.lazy("schema.accounts")],

@@ -25,6 +25,7 @@ from resolvers.uow import unit_of_work
 from schema.errors import UserError, user_errors
 from schema.filters import FILTERS, ORDERS, order_terms
 from schema.relay import Connection, page_args
+from schema.selection import record_columns
 
 
 def input_data(value: Any, *, creating: bool = False) -> Any:
@@ -70,6 +71,7 @@ def list_field(connection: Any, model: type[Any], description: str) -> Any:
             args=page_args(first, after, last, before),
             criteria=input_data(filter, creating=True) if filter else {},
             order_by=order_terms(order_by),
+            columns=record_columns(info, name, connection=True),
         )
         return Connection(page=page)
 
@@ -101,6 +103,7 @@ def related_connection(connection: Any, parent_column: Any, description: str) ->
             parent_column=parent_column,
             criteria=input_data(filter, creating=True) if filter else {},
             order_by=tuple(order_terms(order_by)),
+            columns=record_columns(info, name, connection=True),
         )
         loaders = info.context.loaders
         fetched = await loaders.related_rows(query, args).load(root.id)

@@ -86,4 +86,4 @@ class Context:
     loaders: Loaders
     bus: InProcessBus | None = None
     # The columns each field's selection needs, worked out once per request (selection.py).
-    selections: dict[Hashable, Columns] = field(default_factory=dict)
+    selections: dict[Hashable, tuple[Any, Columns]] = field(default_factory=dict)

@@ -28,7 +28,9 @@ def record_columns(info: Info, type_name: str, *, connection: bool = False) -> C
         return None
     raw = info._raw_info  # noqa: SLF001  (Strawberry's public selected_fields drops the AST)
     key = (type_name, connection, *map(id, raw.field_nodes))
-    cache: dict[Any, Columns] = info.context.selections
+    # Keyed by the identity of the document's nodes, and holding them (so that no id is
+    # reused while cached): one walk per field of a request, whatever the number of rows.
+    cache: dict[Any, tuple[Any, Columns]] = info.context.selections
     if key not in cache:
         fragments = raw.fragments
         sets: list[SelectionSetNode | None] = [node.selection_set for node in raw.field_nodes]
@@ -44,8 +46,8 @@ def record_columns(info: Info, type_name: str, *, connection: bool = False) -> C
             for field in _fields(sets, type_name, fragments)
             if field.name.value in names
         }
-        cache[key] = queryable.columns(selected)
-    return cache[key]
+        cache[key] = (raw.field_nodes, queryable.columns(selected))
+    return cache[key][1]
 
 
 def _python_names_of(info: Info, type_name: str) -> dict[str, str]:

@@ -36,6 +36,7 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
         return WebSocketContext(
             principal=None,  # set once connection_init authenticates
             sessions=state.sessions,
+            reads=state.reads,
             request_id=uuid.uuid4().hex,
             loaders=None,
             handshake_authorization=request.headers.get("authorization"),
@@ -51,7 +52,7 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
         if principal is None:
             raise ConnectionRejectionError({"message": "A valid API key is required."})
         context.principal = principal
-        context.loaders = Loaders(sessions=context.sessions, principal=principal)
+        context.loaders = Loaders(sessions=context.reads, principal=principal)
         return UNSET
 
 

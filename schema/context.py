@@ -19,7 +19,10 @@ from resolvers.principal import Principal
 
 @dataclass
 class Loaders:
-    """DataLoaders built for one request only, so no cache outlives it or crosses workspaces."""
+    """DataLoaders built for one request only, so no cache outlives it or crosses workspaces.
+
+    `sessions` reads (a read session factory: each batch opens its own session, so fields
+    resolved concurrently never share one)."""
 
     sessions: async_sessionmaker[AsyncSession]
     principal: Principal
@@ -81,7 +84,10 @@ class Loaders:
 @dataclass
 class Context:
     principal: Principal
+    # Units of work (mutations) open their transaction here; plain reads use `reads`
+    # (autocommit, see db.session.ReadSession), as do the DataLoaders.
     sessions: async_sessionmaker[AsyncSession]
+    reads: async_sessionmaker[AsyncSession]
     request_id: str
     loaders: Loaders
     bus: InProcessBus | None = None

@@ -158,7 +158,7 @@ class LifecycleQuery:
         if len(order_by or []) > 1:
             raise BadRequestError("stageChanges sorts by one field (RECORDED or OCCURRED_AT).")
         page = await stage_changes.list_(
-            info.context.sessions,
+            info.context.reads,
             principal=info.context.principal,
             args=page_args(first, after, last, before),
             history=history_filter(filter),
@@ -179,7 +179,7 @@ class LifecycleSubscription:
         self, info: Info, filter: StageChangeFilter | None = None, after: str | None = None
     ) -> AsyncGenerator[StageChange, None]:
         changes = stage_changes.follow(
-            info.context.sessions,
+            info.context.reads,
             info.context.bus,
             principal=info.context.principal,
             history=history_filter(filter),
@@ -209,7 +209,7 @@ class LifecycleFields:
 
         async def count() -> int:
             page = await stage_changes.list_(
-                info.context.sessions,
+                info.context.reads,
                 principal=info.context.principal,
                 args=page_args(0, None, None, None),
                 history=history,

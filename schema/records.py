@@ -21,7 +21,7 @@ from resolvers.errors import UserInputError
 from resolvers.loaders import RelatedQuery
 from resolvers.pagination import build_page
 from resolvers.queryable import REGISTRY
-from resolvers.uow import unit_of_work
+from resolvers.uow import run_unit_of_work
 from schema.errors import UserError, user_errors
 from schema.filters import FILTERS, ORDERS, order_terms
 from schema.relay import Connection, page_args
@@ -65,7 +65,7 @@ def list_field(connection: Any, model: type[Any], description: str) -> Any:
     ) -> connection:  # type: ignore[valid-type]
         context = info.context
         page = await records.list_(
-            context.sessions,
+            context.reads,
             REGISTRY[name],
             principal=context.principal,
             args=page_args(first, after, last, before),
@@ -214,8 +214,12 @@ async def run_write(
     context = info.context
     history_of = context.principal.workspace_id if writes_history else None
     try:
-        async with unit_of_work(context.sessions, context.bus, history_of=history_of) as session:
-            result = await write(session, actor=context.principal, **kwargs)
+        result = await run_unit_of_work(
+            context.sessions,
+            context.bus,
+            lambda session: write(session, actor=context.principal, **kwargs),
+            history_of=history_of,
+        )
     except UserInputError as error:
         return payload_type(user_errors=user_errors(error))
     return payload_type(**(fields(result) if fields else {field_name: result}))

@@ -21,7 +21,13 @@ from api.graphql_http import JSON, graphql_endpoint
 from api.graphql_ws import WebSocketGraphQL, graphql_websocket
 from api.settings import Settings
 from api.shutdown import websockets_closed_first
-from db.session import asyncpg_dsn, is_sqlite, make_engine, make_session_factory
+from db.session import (
+    asyncpg_dsn,
+    is_sqlite,
+    make_engine,
+    make_read_session_factory,
+    make_session_factory,
+)
 from resolvers.events import InProcessBus, PostgresBus
 
 logger = logging.getLogger("crm.http")
@@ -35,8 +41,10 @@ async def healthz(_request: Request) -> Response:
 
 async def readyz(request: Request) -> Response:
     try:
-        async with request.app.state.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        # Through a read session: a connection that died in the pool is replaced, so only a
+        # database that stays unreachable reports as such.
+        async with request.app.state.reads() as session:
+            await session.execute(text("SELECT 1"))
     except Exception:
         logger.exception("Readiness check failed: the database is unreachable")
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
@@ -113,7 +121,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
-    app.state.authenticate = Authenticator(app.state.sessions, settings.auth_cache_seconds)
+    app.state.reads = make_read_session_factory(engine)
+    app.state.authenticate = Authenticator(app.state.reads, settings.auth_cache_seconds)
     app.state.bus = bus
     app.state.websocket_view = WebSocketGraphQL(
         init_timeout_seconds=settings.ws_init_timeout_seconds,

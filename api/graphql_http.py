@@ -210,8 +210,9 @@ async def _execute(request: Request, principal: Principal, media: str) -> Execut
     context = Context(
         principal=principal,
         sessions=state.sessions,
+        reads=state.reads,
         request_id=request.state.request_id,
-        loaders=Loaders(sessions=state.sessions, principal=principal),
+        loaders=Loaders(sessions=state.reads, principal=principal),
         bus=state.bus,
     )
     allowed = {OperationType.QUERY}

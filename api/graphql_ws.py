@@ -235,6 +235,7 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
         return WebSocketContext(
             principal=None,  # set once connection_init authenticates
             sessions=state.sessions,
+            reads=state.reads,
             request_id=uuid.uuid4().hex,
             loaders=None,
             handshake_authorization=request.headers.get("authorization"),
@@ -251,7 +252,7 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
             raise ConnectionRejectionError({"message": "A valid API key is required."})
         context.admitted_as = self.connections.admit(principal)
         context.principal = principal
-        context.loaders = Loaders(sessions=context.sessions, principal=principal)
+        context.loaders = Loaders(sessions=context.reads, principal=principal)
         return UNSET
 
 

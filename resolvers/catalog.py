@@ -1,8 +1,9 @@
-"""Every record type's filterable and sortable fields and its relations, in one place.
+"""Every record type's fields, relations and the columns behind them, in one place.
 
-The schema builds `<Type>Filter`, `<Type>Order` and `<Type>OrderField` from these, and
-`resolvers.queryable` turns the inputs into SQL; a later step compiles whole reads from
-the same declarations.
+The schema builds `<Type>Filter`, `<Type>Order` and `<Type>OrderField` from these,
+`resolvers.queryable` turns the inputs into SQL, and reads load only the columns that
+the selected fields map to here (a field missing here is an error, not a hidden query);
+a later step compiles whole reads from the same declarations.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from resolvers.queryable import (
     ToOne,
     owner_relation,
     record_fields,
+    record_reads,
     register,
 )
 
@@ -88,6 +90,17 @@ ACCOUNT = register(
             "cases": ToMany("Case", Case.account_id),
             "activities": ToMany("Activity", Activity.account_id),
         },
+        reads={
+            **record_reads(Account, lifecycle=True),
+            "lifetime_value": (),  # from its won opportunities, by the account's id
+            "billing_address": (
+                Account.billing_street,
+                Account.billing_city,
+                Account.billing_state,
+                Account.billing_postal_code,
+                Account.billing_country,
+            ),
+        },
     )
 )
 
@@ -112,6 +125,10 @@ CONTACT = register(
             "cases": ToMany("Case", Case.contact_id),
             "referred_leads": ToMany("Lead", Lead.referred_by_id),
             "activities": ToMany("Activity", Activity.contact_id),
+        },
+        reads={
+            **record_reads(Contact, lifecycle=True),
+            "name": (Contact.first_name, Contact.last_name),
         },
     )
 )
@@ -138,6 +155,13 @@ LEAD = register(
             "campaign": ToOne("Campaign", Lead.campaign_id),
             "referred_by": ToOne("Contact", Lead.referred_by_id),
             "activities": ToMany("Activity", Activity.lead_id),
+        },
+        reads={
+            **record_reads(Lead, lifecycle=True),
+            "name": (Lead.first_name, Lead.last_name),
+            "converted_account": (Lead.converted_account_id,),
+            "converted_contact": (Lead.converted_contact_id,),
+            "converted_opportunity": (Lead.converted_opportunity_id,),
         },
     )
 )
@@ -169,6 +193,7 @@ OPPORTUNITY = register(
             "line_items": ToMany("OpportunityLineItem", OpportunityLineItem.opportunity_id),
             "activities": ToMany("Activity", Activity.opportunity_id),
         },
+        reads=record_reads(Opportunity, lifecycle=True),
     )
 )
 
@@ -189,6 +214,7 @@ LINE_ITEM = register(
             "product": ToOne("Product", OpportunityLineItem.product_id),
             "opportunity": ToOne("Opportunity", OpportunityLineItem.opportunity_id),
         },
+        reads=record_reads(OpportunityLineItem),
     )
 )
 
@@ -209,6 +235,7 @@ PRODUCT = register(
             **owner_relation(Product),
             "line_items": ToMany("OpportunityLineItem", OpportunityLineItem.product_id),
         },
+        reads={**record_reads(Product), "description": (Product.description,)},
     )
 )
 
@@ -235,6 +262,14 @@ CASE = register(
             "contact": ToOne("Contact", Case.contact_id),
             "activities": ToMany("Activity", Activity.case_id),
         },
+        reads={
+            **record_reads(Case, lifecycle=True),
+            "description": (Case.description,),
+            "first_response_breached": (Case.first_response_due_at, Case.first_responded_at),
+            "resolution_breached": (Case.resolution_due_at, Case.resolved_at),
+            "satisfaction_score": (Case.satisfaction_score,),
+            "satisfaction_recorded_at": (Case.satisfaction_recorded_at,),
+        },
     )
 )
 
@@ -258,6 +293,7 @@ CAMPAIGN = register(
             "leads": ToMany("Lead", Lead.campaign_id),
             "opportunities": ToMany("Opportunity", Opportunity.campaign_id),
         },
+        reads=record_reads(Campaign, lifecycle=True),
     )
 )
 
@@ -286,6 +322,7 @@ ACTIVITY = register(
             "opportunity": ToOne("Opportunity", Activity.opportunity_id),
             "case": ToOne("Case", Activity.case_id),
         },
+        reads={**record_reads(Activity), "body": (Activity.body,)},
     )
 )
 
@@ -299,5 +336,6 @@ USER = register(
             "email": Scalar(User.email, S),
             "role": _enum(User.role, UserRole),
         },
+        reads=record_reads(User),
     )
 )

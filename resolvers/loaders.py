@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
 from resolvers import records
+from resolvers.columns import Columns
 from resolvers.pagination import Ordering, PageArgs, paginate_per_parent
 from resolvers.principal import Principal
 from resolvers.queryable import Queryable, filtered, ordering
@@ -26,18 +27,20 @@ class RelatedQuery:
     """A related list as asked for: which records, filtered and ordered how.
 
     Equal queries share one DataLoader in a request, so all parents' pages of the same
-    list load in one statement.
+    list load in one statement. The columns are part of the query: two selections of
+    one list load separately, each with what it needs.
     """
 
     queryable: Queryable
     parent_column: InstrumentedAttribute[Any]
     criteria: Mapping[str, Any] = field(default_factory=dict)
     order_by: tuple[tuple[str, bool], ...] = ()
+    columns: Columns = None
 
     @property
-    def key(self) -> tuple[str, str, str, tuple[tuple[str, bool], ...]]:
+    def key(self) -> tuple[str, str, str, tuple[tuple[str, bool], ...], Columns]:
         criteria = json.dumps(self.criteria, sort_keys=True, default=str)
-        return (self.queryable.name, self.parent_column.key, criteria, self.order_by)
+        return (self.queryable.name, self.parent_column.key, criteria, self.order_by, self.columns)
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -58,9 +61,12 @@ async def records_by_id(
     *,
     principal: Principal,
     ids: Sequence[int],
+    columns: Columns = None,
 ) -> list[Record | None]:
     async with sessions() as session:
-        return await records.load_by_ids(session, model, principal=principal, ids=ids)
+        return await records.load_by_ids(
+            session, model, principal=principal, ids=ids, columns=columns
+        )
 
 
 async def related_rows(
@@ -80,6 +86,7 @@ async def related_rows(
             query.parent_column,
             parent_ids,
             args,
+            query.columns,
         )
     return [grouped[parent_id] for parent_id in parent_ids]
 

@@ -20,6 +20,7 @@ from sqlalchemy import BigInteger, Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
+from resolvers.columns import Columns, only, with_needed
 from resolvers.errors import BadRequestError
 from resolvers.validation import InvalidValueError, operand_problem, to_utc
 
@@ -109,6 +110,10 @@ class Ordering:
         self.signature = ",".join(
             f"{key.column.key}:{'desc' if key.descending else 'asc'}" for key in self.keys
         )
+
+    @property
+    def columns(self) -> list[InstrumentedAttribute[Any]]:
+        return [key.column for key in self.keys]
 
     def key_of(self, row: Any) -> list[Any]:
         return [getattr(row, key.column.key) for key in self.keys]
@@ -227,10 +232,14 @@ async def paginate(
     statement: Select[Any],
     ordering: Ordering,
     args: PageArgs,
+    columns: Columns = None,
 ) -> Page[Row]:
-    """One page of `statement`; `count` runs only when a client asks for totalCount."""
+    """One page of `statement` (of `columns` and the sort keys, which the cursors carry);
+    `count` runs only when a client asks for totalCount."""
+    loaded = with_needed(columns, *ordering.columns)
     page_query = (
         statement.where(*_window_bounds(ordering, args))
+        .options(*only(ordering.model, loaded))
         .order_by(*ordering.order_by(reverse=args.backward))
         .limit(args.size + 1)
     )
@@ -252,9 +261,14 @@ async def paginate_per_parent(
     parent_column: InstrumentedAttribute[Any],
     parent_ids: Sequence[int],
     args: PageArgs,
+    columns: Columns = None,
 ) -> dict[int, list[Row]]:
-    """The first rows of each parent's list in one statement (row_number per parent)."""
+    """The first rows of each parent's list in one statement (row_number per parent), of
+    `columns`, the sort keys and the parent key."""
     model = ordering.model
+    loaded = with_needed(columns, *ordering.columns, parent_column)
+    if loaded is not None:
+        statement = statement.with_only_columns(*(getattr(model, key) for key in sorted(loaded)))
     position = (
         func.row_number()
         .over(partition_by=parent_column, order_by=ordering.order_by(reverse=args.backward))
@@ -268,6 +282,7 @@ async def paginate_per_parent(
     row = aliased(model, ranked)
     query = (
         select(row)
+        .options(*only(row, loaded))
         .where(ranked.c.position <= args.size + 1)
         .order_by(ranked.c[parent_column.key], ranked.c.position)
     )

@@ -1,16 +1,19 @@
-"""What a client may filter and sort each record type by, declared once per type.
+"""What a client may read, filter and sort of each record type, declared once per type.
 
-A domain module registers a `Queryable`: its scalar fields (column and kind) and its
-relations. From it the schema builds the `<Type>Filter`, `<Type>Order` and
-`<Type>OrderField` inputs, and `where` / `ordering` turn those inputs into SQL.
+A domain module registers a `Queryable`: its scalar fields (column and kind), its
+relations, and the other fields a client reads with the columns each needs. From it the
+schema builds the `<Type>Filter`, `<Type>Order` and `<Type>OrderField` inputs, `where` /
+`ordering` turn those inputs into SQL, and `Queryable.columns` says which columns a
+selection of fields needs, so that reads load only those.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum, StrEnum
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, false, not_, or_, select, true
@@ -59,13 +62,44 @@ class ToMany:
     column: InstrumentedAttribute[Any]
 
 
+class UnmappedFieldError(LookupError):
+    """A field of a record type that its catalog entry does not map to columns: a bug."""
+
+
 @dataclass(frozen=True)
 class Queryable:
     name: str
     model: type[Any]
     fields: Mapping[str, Scalar]
     relations: Mapping[str, ToOne | ToMany] = field(default_factory=dict)
+    # Fields a client reads that are neither filters nor relations (computed ones, say),
+    # with the columns each needs; () for those that need only the id.
+    reads: Mapping[str, tuple[InstrumentedAttribute[Any], ...]] = field(default_factory=dict)
     archivable: bool = True
+
+    @cached_property
+    def _columns_of_field(self) -> dict[str, frozenset[str]]:
+        """Field name to the attribute names of the columns it is resolved from."""
+        mapping = {name: frozenset({scalar.column.key}) for name, scalar in self.fields.items()}
+        for name, relation in self.relations.items():
+            # A to-one relation follows this record's foreign key; a to-many one its id.
+            mapping[name] = frozenset({relation.column.key} if isinstance(relation, ToOne) else ())
+        for name, columns in self.reads.items():
+            mapping[name] = frozenset(column.key for column in columns)
+        return mapping
+
+    def columns(self, field_names: Iterable[str]) -> frozenset[str]:
+        """The columns that resolving `field_names` (Python names) needs; the id always."""
+        mapping = self._columns_of_field
+        needed = {"id"}
+        for name in field_names:
+            try:
+                needed |= mapping[name]
+            except KeyError:
+                raise UnmappedFieldError(
+                    f"{self.name}.{name} has no columns declared in resolvers/catalog.py"
+                ) from None
+        return frozenset(needed)
 
 
 REGISTRY: dict[str, Queryable] = {}
@@ -91,6 +125,15 @@ def record_fields(model: type[Any], *, owned: bool = True) -> dict[str, Scalar]:
     if owned:
         fields["owner_id"] = Scalar(model.owner_id, Kind.ID, id_type="User")
     return fields
+
+
+def record_reads(model: type[Any], *, lifecycle: bool = False) -> dict[str, tuple[Any, ...]]:
+    """Readable fields every record shares beyond its filters: when it was archived and,
+    for records with a lifecycle, the history fields (looked up by the record's id)."""
+    reads: dict[str, tuple[Any, ...]] = {"archived_at": (model.archived_at,)}
+    if lifecycle:
+        reads |= {"stage_history": (), "entered_stage_at": (), "time_in_stage_seconds": ()}
+    return reads
 
 
 def owner_relation(model: type[Any]) -> dict[str, ToOne]:

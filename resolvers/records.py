@@ -19,6 +19,7 @@ from db.base import RecordMixin, utcnow
 from db.enums import ApiKeyRole, StageChangeCause
 from db.models import Workspace
 from resolvers import global_ids, lifecycle
+from resolvers.columns import Columns, only
 from resolvers.errors import ErrorCode, FieldError, ForbiddenError, UserInputError
 from resolvers.pagination import Page, PageArgs, paginate
 from resolvers.principal import Principal
@@ -45,18 +46,27 @@ async def list_(
     args: PageArgs,
     criteria: Mapping[str, Any],
     order_by: Sequence[tuple[str, bool]] = (),
+    columns: Columns = None,
 ) -> Page[Any]:
-    """A page of the records a filter selects, in the order asked (id breaks ties)."""
+    """A page of the records a filter selects, in the order asked (id breaks ties), with
+    `columns` loaded (all when None)."""
     statement = filtered(queryable, principal, criteria)
-    return await paginate(sessions, statement, ordering(queryable, order_by), args)
+    return await paginate(sessions, statement, ordering(queryable, order_by), args, columns)
 
 
 async def load_by_ids(
-    session: AsyncSession, model: type[Record], *, principal: Principal, ids: Sequence[int]
+    session: AsyncSession,
+    model: type[Record],
+    *,
+    principal: Principal,
+    ids: Sequence[int],
+    columns: Columns = None,
 ) -> list[Record | None]:
     """Records in the order of `ids`, None for any that is not in the caller's workspace."""
     rows = await session.scalars(
-        select(model).where(model.id.in_(ids), model.workspace_id == principal.workspace_id)
+        select(model)
+        .options(*only(model, columns))
+        .where(model.id.in_(ids), model.workspace_id == principal.workspace_id)
     )
     found = {row.id: row for row in rows}
     return [found.get(pk) for pk in ids]

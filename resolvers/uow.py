@@ -3,19 +3,50 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from db.session import is_dead_connection
 from resolvers.errors import ErrorCode, UserInputError
 from resolvers.events import CHANNEL, InProcessBus, pending, take_pending, to_json
 
 # The advisory lock class of "appending to a workspace's lifecycle history".
 HISTORY_LOCK = 7_301
+
+Result = TypeVar("Result")
+
+
+async def run_unit_of_work(
+    sessions: async_sessionmaker[AsyncSession],
+    bus: InProcessBus | None,
+    work: Callable[[AsyncSession], Awaitable[Result]],
+    *,
+    history_of: int | None = None,
+) -> Result:
+    """`work` in one unit of work, run again once if its pooled connection was found dead
+    before the work finished: the transaction then never committed, so nothing happened.
+    A connection lost while committing is not retried (the commit may have landed)."""
+    committing = False
+
+    async def attempt() -> Result:
+        nonlocal committing
+        async with unit_of_work(sessions, bus, history_of=history_of) as session:
+            result = await work(session)
+            committing = True
+        return result
+
+    try:
+        return await attempt()
+    except DBAPIError as error:
+        if committing or not is_dead_connection(error):
+            raise
+    return await attempt()
 
 
 @asynccontextmanager

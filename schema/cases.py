@@ -126,7 +126,7 @@ class SlaPolicyUpdatePayload:
 class SlaQuery:
     @strawberry.field(description="The SLA targets of each case priority in this workspace.")
     async def sla_policies(self, info: Info) -> list[SlaPolicy]:
-        async with info.context.sessions() as session:
+        async with info.context.reads() as session:
             return await cases.all_targets(session, principal=info.context.principal)
 
 

@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from db.enums import EntityType
 from resolvers import loaders, metrics, stage_changes
+from resolvers.columns import Columns
 from resolvers.events import InProcessBus
 from resolvers.loaders import RelatedQuery
 from resolvers.pagination import PageArgs
@@ -18,7 +19,10 @@ from resolvers.principal import Principal
 
 @dataclass
 class Loaders:
-    """DataLoaders built for one request only, so no cache outlives it or crosses workspaces."""
+    """DataLoaders built for one request only, so no cache outlives it or crosses workspaces.
+
+    `sessions` reads (a read session factory: each batch opens its own session, so fields
+    resolved concurrently never share one)."""
 
     sessions: async_sessionmaker[AsyncSession]
     principal: Principal
@@ -30,11 +34,15 @@ class Loaders:
             loader = self._cache[key] = DataLoader(load_fn=load_fn)
         return loader
 
-    def by_id(self, model: type[Any]) -> DataLoader[int, Any]:
-        return self._get(("id", model), partial(self._by_id, model))
+    def by_id(self, model: type[Any], columns: Columns = None) -> DataLoader[int, Any]:
+        """Records of `model` by id, with `columns` loaded: one loader per column set, so
+        that two selections of one type in a request never see each other's rows."""
+        return self._get(("id", model, columns), partial(self._by_id, model, columns))
 
-    async def _by_id(self, model: type[Any], ids: list[int]) -> list[Any]:
-        return await loaders.records_by_id(self.sessions, model, principal=self.principal, ids=ids)
+    async def _by_id(self, model: type[Any], columns: Columns, ids: list[int]) -> list[Any]:
+        return await loaders.records_by_id(
+            self.sessions, model, principal=self.principal, ids=ids, columns=columns
+        )
 
     def related_rows(self, query: RelatedQuery, args: PageArgs) -> DataLoader[int, list[Any]]:
         async def load(parent_ids: list[int]) -> list[list[Any]]:
@@ -84,7 +92,12 @@ class Loaders:
 @dataclass
 class Context:
     principal: Principal
+    # Units of work (mutations) open their transaction here; plain reads use `reads`
+    # (autocommit, see db.session.ReadSession), as do the DataLoaders.
     sessions: async_sessionmaker[AsyncSession]
+    reads: async_sessionmaker[AsyncSession]
     request_id: str
     loaders: Loaders
     bus: InProcessBus | None = None
+    # The columns each field's selection needs, worked out once per request (selection.py).
+    selections: dict[Hashable, tuple[Any, Columns]] = field(default_factory=dict)

@@ -7,6 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from db.models import User
+from schema.selection import record_columns
 
 
 def reference(type_ref: Any, model: type[Any], column: str, description: str | None = None) -> Any:
@@ -16,7 +17,8 @@ def reference(type_ref: Any, model: type[Any], column: str, description: str | N
         key = getattr(root, column)
         if key is None:
             return None
-        return await info.context.loaders.by_id(model).load(key)
+        columns = record_columns(info, model.__name__)
+        return await info.context.loaders.by_id(model, columns).load(key)
 
     return strawberry.field(resolver=resolve, description=description)
 

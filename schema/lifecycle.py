@@ -21,6 +21,7 @@ from schema.fields import reference
 from schema.filters import OrderDirection
 from schema.records import run_write
 from schema.relay import Connection, Node, page_args
+from schema.selection import record_columns
 
 EntityType = strawberry.enum(enums.EntityType, description="Record types with a lifecycle.")
 StageChangeCause = strawberry.enum(
@@ -65,7 +66,8 @@ class StageChange(Node):
     @strawberry.field(description="The record that moved.")
     async def record(self, info: Info) -> Node | None:
         model = lifecycle.MODELS_BY_ENTITY[self.entity_type]
-        return await info.context.loaders.by_id(model).load(self.record_id)
+        columns = record_columns(info, model.__name__)
+        return await info.context.loaders.by_id(model, columns).load(self.record_id)
 
     account = reference(
         Annotated["Account", strawberry.lazy("schema.accounts")],
@@ -156,7 +158,7 @@ class LifecycleQuery:
         if len(order_by or []) > 1:
             raise BadRequestError("stageChanges sorts by one field (RECORDED or OCCURRED_AT).")
         page = await stage_changes.list_(
-            info.context.sessions,
+            info.context.reads,
             principal=info.context.principal,
             args=page_args(first, after, last, before),
             history=history_filter(filter),
@@ -177,7 +179,7 @@ class LifecycleSubscription:
         self, info: Info, filter: StageChangeFilter | None = None, after: str | None = None
     ) -> AsyncGenerator[StageChange, None]:
         changes = stage_changes.follow(
-            info.context.sessions,
+            info.context.reads,
             info.context.bus,
             principal=info.context.principal,
             history=history_filter(filter),
@@ -207,7 +209,7 @@ class LifecycleFields:
 
         async def count() -> int:
             page = await stage_changes.list_(
-                info.context.sessions,
+                info.context.reads,
                 principal=info.context.principal,
                 args=page_args(0, None, None, None),
                 history=history,

@@ -21,10 +21,11 @@ from resolvers.errors import UserInputError
 from resolvers.loaders import RelatedQuery
 from resolvers.pagination import build_page
 from resolvers.queryable import REGISTRY
-from resolvers.uow import unit_of_work
+from resolvers.uow import run_unit_of_work
 from schema.errors import UserError, user_errors
 from schema.filters import FILTERS, ORDERS, order_terms
 from schema.relay import Connection, page_args
+from schema.selection import record_columns
 
 
 def input_data(value: Any, *, creating: bool = False) -> Any:
@@ -64,12 +65,13 @@ def list_field(connection: Any, model: type[Any], description: str) -> Any:
     ) -> connection:  # type: ignore[valid-type]
         context = info.context
         page = await records.list_(
-            context.sessions,
+            context.reads,
             REGISTRY[name],
             principal=context.principal,
             args=page_args(first, after, last, before),
             criteria=input_data(filter, creating=True) if filter else {},
             order_by=order_terms(order_by),
+            columns=record_columns(info, name, connection=True),
         )
         return Connection(page=page)
 
@@ -101,6 +103,7 @@ def related_connection(connection: Any, parent_column: Any, description: str) ->
             parent_column=parent_column,
             criteria=input_data(filter, creating=True) if filter else {},
             order_by=tuple(order_terms(order_by)),
+            columns=record_columns(info, name, connection=True),
         )
         loaders = info.context.loaders
         fetched = await loaders.related_rows(query, args).load(root.id)
@@ -211,8 +214,12 @@ async def run_write(
     context = info.context
     history_of = context.principal.workspace_id if writes_history else None
     try:
-        async with unit_of_work(context.sessions, context.bus, history_of=history_of) as session:
-            result = await write(session, actor=context.principal, **kwargs)
+        result = await run_unit_of_work(
+            context.sessions,
+            context.bus,
+            lambda session: write(session, actor=context.principal, **kwargs),
+            history_of=history_of,
+        )
     except UserInputError as error:
         return payload_type(user_errors=user_errors(error))
     return payload_type(**(fields(result) if fields else {field_name: result}))

@@ -27,6 +27,7 @@ from schema.opportunities import (
 from schema.products import Product, ProductMutation, ProductQuery
 from schema.relay import Node
 from schema.search import SearchQuery
+from schema.selection import record_columns
 from schema.users import User, UserMutation, UserQuery
 
 MAX_NODES = 100
@@ -37,7 +38,8 @@ async def _load_node(info: Info, global_id: str) -> Any:
     if decoded is None:
         return None
     model, pk = decoded
-    return await info.context.loaders.by_id(model).load(pk)
+    columns = record_columns(info, model.__name__)
+    return await info.context.loaders.by_id(model, columns).load(pk)
 
 
 @strawberry.type

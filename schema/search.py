@@ -39,7 +39,7 @@ class SearchQuery:
         types: list[SearchType] | None = None,
         first: int = 10,
     ) -> list[SearchHit]:
-        async with info.context.sessions() as session:
+        async with info.context.reads() as session:
             hits = await search.search(
                 session,
                 principal=info.context.principal,

@@ -23,11 +23,13 @@ from collections.abc import AsyncGenerator, AsyncIterator, Hashable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -41,6 +43,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.unset import UNSET
 
 from resolvers.principal import Principal
+from schema import live
 from schema.context import Context, Loaders
 from schema.root import schema
 
@@ -160,6 +163,29 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[WebSocketContext, None]):
             except Exception:  # the socket went away meanwhile: the handler cleans up
                 return
 
+    async def run_operation(self, operation: Operation[WebSocketContext, None]) -> None:
+        # The operation's task (and the subscription's event stream within it) writes
+        # shared, already encoded changes through this sink: see schema/live.py.
+        live.current_sink.set(
+            live.LiveSink(
+                operation_id=operation.id,
+                query=operation.query,
+                variables=operation.variables,
+                operation_name=operation.operation_name,
+                send_text=partial(self._send_text, operation),
+                shared=self.view.shared_payloads,
+            )
+        )
+        await super().run_operation(operation)
+
+    async def _send_text(self, operation: Operation[WebSocketContext, None], text: str) -> None:
+        if operation.completed:  # nothing may follow an operation's `complete` or `error`
+            return
+        try:
+            await cast("ASGIWebSocketAdapter", self.websocket).ws.send_text(text)
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error
+
     async def _send_result_stream(
         self, operation: Operation[WebSocketContext, None], result_source: Any
     ) -> None:
@@ -172,9 +198,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[WebSocketContext, None]):
                 for operation in list(self.operations.values()):
                     if operation.task is not None:
                         operation.task.cancel()  # nothing more follows its `complete`
-                    await operation.send_operation_message(
-                        {"id": operation.id, "type": "complete"}
-                    )
+                    await operation.send_operation_message({"id": operation.id, "type": "complete"})
         await self._close(*GOING_AWAY, timeout_seconds=timeout_seconds)
 
     async def _close(self, code: int, reason: str, *, timeout_seconds: float = 5.0) -> None:
@@ -229,6 +253,7 @@ class WebSocketGraphQL(GraphQL[WebSocketContext, None]):
         self.ping_interval_seconds = ping_interval_seconds
         self.pong_timeout_seconds = pong_timeout_seconds
         self.connections = Connections(max_connections_per_key)
+        self.shared_payloads = live.SharedPayloads()
 
     async def get_context(self, request: Any, response: Any) -> WebSocketContext:
         state = request.app.state

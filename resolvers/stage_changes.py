@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, false, func, or_, select
@@ -131,23 +132,39 @@ async def latest_changes(
     return [latest.get(record_id) for record_id in record_ids]
 
 
-def _event_matches(history: HistoryFilter, event: events.StageChanged) -> bool:
-    """The same criteria as `HistoryFilter.conditions`, on an event instead of a row."""
-    record = (TYPE_NAME_OF_ENTITY[EntityType(event.entity_type)], event.record_id)
+def _event_matcher(
+    principal: Principal, history: HistoryFilter
+) -> Callable[[events.StageChanged], bool]:
+    """The same criteria as `HistoryFilter.conditions`, on an event instead of a row; worked
+    out once per subscriber, as it is asked of every change published in the process."""
+    record_ids = {global_ids.decode(record_id) for record_id in history.record_ids}
     account = global_ids.decode_as(history.account_id, "Account") if history.account_id else None
-    checks = (
-        not history.entity_types or event.entity_type in history.entity_types,
-        not history.record_ids or record in {global_ids.decode(r) for r in history.record_ids},
-        history.account_id is None or event.account_id == account,
-        not history.to_stages or event.to_stage in {str(stage) for stage in history.to_stages},
-        history.occurred_after is None or event.occurred_at >= history.occurred_after,
-        history.occurred_before is None or event.occurred_at < history.occurred_before,
-    )
-    return all(checks)
+    entity_types = {EntityType(entity_type).value for entity_type in history.entity_types}
+    to_stages = {str(stage) for stage in history.to_stages}
+
+    def matches(event: events.StageChanged) -> bool:
+        if event.workspace_id != principal.workspace_id:
+            return False
+        if entity_types and event.entity_type not in entity_types:
+            return False
+        if record_ids:
+            record = (TYPE_NAME_OF_ENTITY[EntityType(event.entity_type)], event.record_id)
+            if record not in record_ids:
+                return False
+        return (
+            (history.account_id is None or event.account_id == account)
+            and (not to_stages or event.to_stage in to_stages)
+            and (history.occurred_after is None or event.occurred_at >= history.occurred_after)
+            and (history.occurred_before is None or event.occurred_at < history.occurred_before)
+        )
+
+    return matches
 
 
+@lru_cache(maxsize=1024)
 def _row_of(event: events.StageChanged) -> StageChange:
-    """The history row an event announces, rebuilt without reading the database."""
+    """The history row an event announces, rebuilt without reading the database; once per
+    event, however many subscribers receive it (they only read it)."""
     return StageChange(
         id=event.stage_change_id,
         workspace_id=event.workspace_id,
@@ -183,11 +200,7 @@ async def follow(
     """
     if after is not None:
         ORDERING.decode_cursor(after)  # a bad cursor is refused before anything starts
-    subscription = bus.subscribe(
-        lambda event: (
-            event.workspace_id == principal.workspace_id and _event_matches(history, event)
-        )
-    )
+    subscription = bus.subscribe(_event_matcher(principal, history))
     last_id = 0
     try:
         while after is not None:

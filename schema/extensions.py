@@ -24,38 +24,42 @@ def _is_expected(error: GraphQLError) -> bool:
     return original is None or isinstance(original, (TopLevelError, GraphQLError))
 
 
+def presented_errors(errors: list[GraphQLError], request_id: str) -> list[GraphQLError]:
+    """Errors as a client sees them. Unexpected exceptions become "Internal server error"
+    with the request id, their traceback logged under the same id; expected errors pass
+    unchanged, with their code."""
+    presented = []
+    for error in errors:
+        if not _is_expected(error):
+            logger.error(
+                "Unexpected error in %s (request %s)",
+                ".".join(map(str, error.path or [])),
+                request_id,
+                exc_info=error.original_error,
+            )
+            presented.append(
+                GraphQLError(
+                    "Internal server error.",
+                    nodes=error.nodes,
+                    source=error.source,
+                    positions=error.positions,
+                    path=error.path,
+                    extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+                )
+            )
+            continue
+        if isinstance(error.original_error, TopLevelError):
+            error.extensions = {**(error.extensions or {}), "code": error.original_error.code}
+        presented.append(error)
+    return presented
+
+
 class MaskUnexpectedErrors(MaskErrors):
-    """Unexpected exceptions reach the client as "Internal server error" with a request id;
-    the full traceback goes to the log under the same id. Expected errors pass unchanged."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            should_mask_error=lambda error: not _is_expected(error),
-            error_message="Internal server error.",
-        )
-
-    def _request_id(self) -> str:
-        context: Any = self.execution_context.context
-        return getattr(context, "request_id", "-")
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = self._request_id()
-        logger.error(
-            "Unexpected error in %s (request %s)",
-            ".".join(map(str, error.path or [])),
-            request_id,
-            exc_info=error.original_error,
-        )
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
-        return masked
+    """`presented_errors` on every result, with the request's id."""
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
-        for error in processed:
-            if isinstance(error.original_error, TopLevelError):
-                error.extensions = {**(error.extensions or {}), "code": error.original_error.code}
-        return processed
+        context: Any = self.execution_context.context
+        return presented_errors(errors, getattr(context, "request_id", "-"))
 
 
 # One depth rule for the process: QueryDepthLimiter makes a new rule class per instance,

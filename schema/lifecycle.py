@@ -16,6 +16,7 @@ from resolvers import global_ids, lifecycle, stage_changes, transitions
 from resolvers.errors import BadRequestError
 from resolvers.pagination import build_page
 from resolvers.stage_changes import ORDERING, TYPE_NAME_OF_ENTITY, HistoryFilter
+from schema import live
 from schema.errors import UserError
 from schema.fields import reference
 from schema.filters import OrderDirection
@@ -185,8 +186,16 @@ class LifecycleSubscription:
             history=history_filter(filter),
             after=after,
         )
+        sink = live.current_sink.get()
+        if sink is None:
+            async for change in changes:
+                yield change
+            return
+        # Over WebSocket: each change executed and encoded once for every subscriber of
+        # the same shape, and written straight to the socket (schema/live.py).
+        shape = sink.shape(info)
         async for change in changes:
-            yield change
+            await sink.send_change(info, shape, change)
 
 
 @strawberry.type

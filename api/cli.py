@@ -54,6 +54,12 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         workers=workers or settings.workers,
         log_level=settings.log_level,
         proxy_headers=True,
+        # The graphql-transport-ws pings of api/graphql_ws.py find dead peers already; a
+        # second, WebSocket-level ping per connection would double that traffic.
+        ws_ping_interval=None,
+        # Compressing each message for each subscriber costs more CPU than a fan-out to
+        # thousands can spare; stage changes are small.
+        ws_per_message_deflate=False,
     )
 
 

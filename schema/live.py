@@ -17,15 +17,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from inspect import isawaitable
 from typing import Any
 
 import orjson
 from cachetools import LRUCache
-from graphql import DocumentNode, ExecutionResult, execute
+from graphql import DocumentNode, ExecutionResult, Node, VariableNode, Visitor, execute, visit
 from strawberry.types import Info
 
 from schema.context import Loaders
@@ -40,17 +42,29 @@ class SharedPayloads:
     """
 
     def __init__(self, maxsize: int = 4096) -> None:
-        self._tasks: LRUCache[Hashable, asyncio.Task[str]] = LRUCache(maxsize=maxsize)
+        self._payloads: LRUCache[Hashable, str | asyncio.Future[str]] = LRUCache(maxsize)
 
     async def payload(self, info: Info, sink: LiveSink, shape: Hashable, row: Any) -> str:
         """The payload for one change, as JSON: executed once per shape and change."""
         key = (shape, row.id)
-        task = self._tasks.get(key)
-        if task is None or (task.done() and task.exception() is not None):
-            task = asyncio.ensure_future(_execute(info, sink, row))
-            self._tasks[key] = task
+        known = self._payloads.get(key)
+        if isinstance(known, str):
+            return known  # the usual case: another subscriber asked first
+        if known is None or (known.done() and known.exception() is not None):
+            # A selection of the change's own fields executes without waiting for
+            # anything: then every other subscriber finds the text here on its first look.
+            execution = _execute(info, sink, row)
+            if isinstance(execution, str):
+                self._payloads[key] = execution
+                return execution
+            known = self._payloads[key] = asyncio.ensure_future(execution)
+            known.add_done_callback(partial(self._settle, key))
         # Shielded: a subscriber that leaves mid-execution must not cancel it for others.
-        return await asyncio.shield(task)
+        return await asyncio.shield(known)
+
+    def _settle(self, key: Hashable, done: asyncio.Future[str]) -> None:
+        if not done.cancelled() and done.exception() is None and key in self._payloads:
+            self._payloads[key] = done.result()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +79,18 @@ class LiveSink:
     shared: SharedPayloads
 
     def shape(self, info: Info) -> Hashable:
-        """What the result of executing this subscription's selection depends on."""
+        """What the result of executing this subscription's selection depends on.
+
+        Not the root field's arguments (`filter`, `after`): they choose which changes a
+        subscriber receives, not what a change looks like. Clients resuming with their own
+        `after` cursors therefore still share one execution per change."""
         principal = info.context.principal
-        variables = orjson.dumps(self.variables or {}, option=orjson.OPT_SORT_KEYS)
+        selection_only = {
+            name: value
+            for name, value in (self.variables or {}).items()
+            if name not in _root_argument_variables(info)
+        }
+        variables = orjson.dumps(selection_only, option=orjson.OPT_SORT_KEYS)
         return (self.query, self.operation_name, variables, principal.workspace_id, principal.role)
 
     async def send_change(self, info: Info, shape: Hashable, row: Any) -> None:
@@ -77,10 +100,40 @@ class LiveSink:
         await self.send_text(f'{{"id":{operation_id},"type":"next","payload":{payload}}}')
 
 
+def _root_argument_variables(info: Info) -> set[str]:
+    """Variables used in the root field's arguments and nowhere else in the document."""
+    raw = info._raw_info  # noqa: SLF001  (see _execute)
+    in_arguments = Counter(
+        node.name.value
+        for field_node in raw.field_nodes
+        for argument in field_node.arguments
+        for node in _variables_in(argument.value)
+    )
+    everywhere = Counter(
+        node.name.value
+        for definition in (raw.operation, *raw.fragments.values())
+        for node in _variables_in(definition.selection_set)
+    )
+    return {name for name, count in in_arguments.items() if everywhere[name] == count}
+
+
+def _variables_in(node: Node) -> list[VariableNode]:
+    found: list[VariableNode] = []
+
+    class Collect(Visitor):
+        def enter_variable(self, variable: VariableNode, *_: Any) -> None:
+            found.append(variable)
+
+    visit(node, Collect())
+    return found
+
+
 current_sink: ContextVar[LiveSink | None] = ContextVar("current_sink", default=None)
 
 
-async def _execute(info: Info, sink: LiveSink, row: Any) -> str:
+def _execute(info: Info, sink: LiveSink, row: Any) -> str | Awaitable[str]:
+    """The payload of one change: at once, or awaitable when a field must wait (for the
+    database, say)."""
     # graphql-core's own info: Strawberry's exposes neither the fragments nor its schema.
     raw = info._raw_info  # noqa: SLF001
     document = DocumentNode(definitions=(raw.operation, *raw.fragments.values()))
@@ -100,10 +153,17 @@ async def _execute(info: Info, sink: LiveSink, row: Any) -> str:
         operation_name=sink.operation_name,
     )
     if isawaitable(result):
-        result = await result
-    assert isinstance(result, ExecutionResult)
+        return _encoded_later(result, context.request_id)
+    return _encoded(result, context.request_id)
+
+
+async def _encoded_later(result: Awaitable[ExecutionResult], request_id: str) -> str:
+    return _encoded(await result, request_id)
+
+
+def _encoded(result: ExecutionResult, request_id: str) -> str:
     payload: dict[str, Any] = {"data": result.data}
     if result.errors:
-        errors = presented_errors(result.errors, context.request_id)
+        errors = presented_errors(result.errors, request_id)
         payload["errors"] = [error.formatted for error in errors]
     return orjson.dumps(payload).decode()

@@ -44,19 +44,22 @@ def executions(monkeypatch):
     counted: list[object] = []
     execute = live._execute
 
-    async def counting(info, sink, row):
+    def counting(info, sink, row):
         counted.append(row.id)
-        return await execute(info, sink, row)
+        return execute(info, sink, row)
 
     monkeypatch.setattr(live, "_execute", counting)
     return counted
 
 
-def subscribe(sockets: ExitStack, client: TestClient, key: str, query: str, op: str = "1"):
+def subscribe(
+    sockets: ExitStack, client: TestClient, key: str, query: str, op: str = "1", **variables
+):
     ws = sockets.enter_context(client.websocket_connect("/graphql", subprotocols=[PROTOCOL]))
     ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {key}"}})
     assert ws.receive_json() == {"type": "connection_ack"}
-    ws.send_json({"id": op, "type": "subscribe", "payload": {"query": query}})
+    payload = {"query": query, "variables": variables}
+    ws.send_json({"id": op, "type": "subscribe", "payload": payload})
     return ws
 
 
@@ -158,3 +161,42 @@ async def test_an_unexpected_error_reaches_subscribers_masked(two_tenants, monke
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     assert "secret" not in str(message)
     assert error["extensions"]["requestId"] in caplog.text
+
+
+RESUMABLE = """
+subscription($after: String, $filter: StageChangeFilter) {
+  stageChanged(after: $after, filter: $filter) { id toStage }
+}
+"""
+
+
+async def test_filters_and_cursors_do_not_split_the_shared_execution(two_tenants, executions):
+    url, tenant, _ = two_tenants
+
+    def talk():
+        with TestClient(create_app(Settings(database_url=url))) as client, ExitStack() as sockets:
+            first = post(client, tenant.key, CREATE, n="First")["accountCreate"]["account"]
+            history = post(client, tenant.key, "{ stageChanges { nodes { cursor } } }")
+            cursor = history["stageChanges"]["nodes"][-1]["cursor"]
+            everything = subscribe(sockets, client, tenant.key, RESUMABLE)
+            resuming = subscribe(sockets, client, tenant.key, RESUMABLE, after=cursor)
+            only_first = subscribe(
+                sockets, client, tenant.key, RESUMABLE, filter={"recordIds": [first["id"]]}
+            )
+            wait_for_subscribers(client, 3)
+            post(client, tenant.key, CREATE, n="Second")
+            post(client, tenant.key, MOVE, id=first["id"], to="ACQUISITION")
+            return (
+                [everything.receive_json() for _ in range(2)],
+                [resuming.receive_json() for _ in range(2)],
+                only_first.receive_json(),
+            )
+
+    everything, resuming, only_first = await asyncio.to_thread(talk)
+    assert everything == resuming
+    assert [m["payload"]["data"]["stageChanged"]["toStage"] for m in everything] == [
+        "REACH",
+        "ACQUISITION",
+    ]
+    assert only_first == everything[1]
+    assert sorted(executions.count(change) for change in set(executions)) == [1, 1]

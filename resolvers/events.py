@@ -153,6 +153,13 @@ class PostgresBus(InProcessBus):
     per process fans them out to the local subscribers, its own process's events
     included. When that connection drops, the process reconnects and replays from the
     history what it may have missed; subscribers drop what they already had, by id.
+
+    Ids follow commit order within a workspace only (its writers take turns, see
+    `resolvers.uow`); across workspaces a transaction may commit after one with a larger
+    id. So what was missed is found per workspace: after the last id heard from it, or,
+    for a workspace not heard from yet, after the last id in the history when this process
+    began listening. (Only a transaction open from before then until the outage could
+    escape that: history writes are short transactions.)
     """
 
     announces_through_database = True
@@ -164,7 +171,8 @@ class PostgresBus(InProcessBus):
         self._dsn = dsn
         self._retry_seconds = retry_seconds
         self._connection: Any = None
-        self._last_id = 0
+        self._listening_since_id: int | None = None  # the history's last id at first LISTEN
+        self._last_id_by_workspace: dict[int, int] = {}
         self._keeper: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
         self._held: list[StageChanged] | None = None  # notifications held during a replay
@@ -188,10 +196,10 @@ class PostgresBus(InProcessBus):
             connection.add_termination_listener(self._on_termination)
             await connection.add_listener(CHANNEL, self._on_notification)
             self._lost.clear()
-            if self._last_id:
+            if self._listening_since_id is not None:
                 await self._replay(connection)
             else:
-                self._last_id = await connection.fetchval(
+                self._listening_since_id = await connection.fetchval(
                     "SELECT coalesce(max(id), 0) FROM stage_change"
                 )
         except BaseException:
@@ -209,7 +217,11 @@ class PostgresBus(InProcessBus):
         # the older ones. So they wait, and follow the replay, without the ones it had.
         self._held = []
         try:
-            rows = await connection.fetch(_REPLAY, self._last_id)
+            heard = self._last_id_by_workspace
+            since = self._listening_since_id or 0
+            rows = await connection.fetch(
+                _REPLAY, min([since, *heard.values()]), since, list(heard), list(heard.values())
+            )
             replayed = [_event_of(dict(row)) for row in rows]
             ids = {event.stage_change_id for event in replayed}
             self.publish(replayed + [e for e in self._held if e.stage_change_id not in ids])
@@ -219,7 +231,6 @@ class PostgresBus(InProcessBus):
     async def _keep_listening(self) -> None:
         while True:
             await self._lost.wait()
-            replayed_from = self._last_id
             logger.warning("Lost the LISTEN connection; reconnecting")
             while True:
                 try:
@@ -230,7 +241,7 @@ class PostgresBus(InProcessBus):
                 except Exception as error:
                     logger.warning("LISTEN reconnect failed (%s); retrying", error)
                     await asyncio.sleep(self._retry_seconds)
-            logger.info("LISTEN connection re-established; replayed from id %s", replayed_from)
+            logger.info("LISTEN connection re-established; missed changes replayed")
 
     def _on_notification(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         if self._held is not None:
@@ -239,15 +250,22 @@ class PostgresBus(InProcessBus):
             self.publish([from_json(payload)])
 
     def publish(self, events: list[StageChanged]) -> None:
-        if events:
-            self._last_id = max(self._last_id, *(event.stage_change_id for event in events))
+        heard = self._last_id_by_workspace
+        for event in events:
+            heard[event.workspace_id] = max(heard.get(event.workspace_id, 0), event.stage_change_id)
         super().publish(events)
 
 
+# $1 the smallest id that may have been missed, $2 the last id when listening began,
+# $3 and $4 the workspaces heard from and the last id heard from each.
 _REPLAY = """
-SELECT id, workspace_id, entity_type, record_id, account_id, from_stage, to_stage,
-       occurred_at, cause, reason, actor_api_key_id
-FROM stage_change WHERE id > $1 ORDER BY id
+SELECT s.id, s.workspace_id, s.entity_type, s.record_id, s.account_id, s.from_stage,
+       s.to_stage, s.occurred_at, s.cause, s.reason, s.actor_api_key_id
+FROM stage_change AS s
+LEFT JOIN unnest($3::bigint[], $4::bigint[]) AS heard(workspace_id, last_id)
+  ON heard.workspace_id = s.workspace_id
+WHERE s.id > $1 AND s.id > coalesce(heard.last_id, $2)
+ORDER BY s.id
 """
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from db.enums import LifecycleStage
 from db.models import Account
 from db.session import asyncpg_dsn, make_session_factory
+from resolvers import global_ids
 from resolvers.events import PostgresBus
 from resolvers.transitions import move
 from resolvers.uow import unit_of_work
@@ -136,3 +137,60 @@ async def listen_backend(admin, application_name: str) -> int | None:
     return await admin.fetchval(
         "SELECT pid FROM pg_stat_activity WHERE application_name = $1", application_name
     )
+
+
+async def test_a_change_committed_after_a_larger_id_of_another_workspace_is_replayed(
+    database_url, engine
+):
+    """Ids follow commit order within a workspace only. Workspace A takes an id, workspace
+    B takes a larger one and commits, the process hears B, its LISTEN connection drops, A
+    commits unheard: the replay must still bring A's change to A's subscriber."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    slow, fast = await make_tenant(engine), await make_tenant(engine)
+    sessions = make_session_factory(engine)  # its pooled connection outlives the outage
+    announcing = PostgresBus(asyncpg_dsn(database_url))
+    admin = await asyncpg.connect(asyncpg_dsn(os.environ[POSTGRES_ENV]))
+    database = make_url(database_url).database
+    async with uvicorn_process(database_url) as server:
+        port = server.port
+        slow_ws, fast_ws = await ws_subscribe(port, slow.key), await ws_subscribe(port, fast.key)
+        try:
+            account = (await gql(port, slow.key, CREATE, n="Slow"))["accountCreate"]["account"]
+            assert (await next_change(slow_ws))["toStage"] == "REACH"
+            async with unit_of_work(
+                sessions, announcing, history_of=slow.principal.workspace_id
+            ) as session:
+                _, taken = await move(
+                    session,
+                    Account,
+                    actor=slow.principal,
+                    global_id=account["id"],
+                    expected_version=None,
+                    to=LifecycleStage.ACQUISITION,
+                )
+                # Meanwhile another workspace takes a larger id, commits, and is heard.
+                await gql(port, fast.key, CREATE, n="Fast")
+                heard = await next_change(fast_ws)
+                assert global_ids.decode(heard["id"]) > ("StageChange", taken.id)
+                listener = f"crm-listen-{server.process.pid}"
+                old = await listen_backend(admin, listener)
+                await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+                await admin.execute("SELECT pg_terminate_backend($1)", old)
+                while await listen_backend(admin, listener) is not None:
+                    await asyncio.sleep(0.05)
+            # Committed (leaving the block) while nobody in the process listens.
+            try:
+                with pytest.raises(TimeoutError):
+                    await next_message(slow_ws, timeout=1)
+            finally:
+                await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+            replayed = await next_change(slow_ws)
+            with pytest.raises(TimeoutError):
+                await next_message(fast_ws, timeout=0.5)  # B's change is not heard twice
+        finally:
+            await slow_ws.close()
+            await fast_ws.close()
+            await admin.close()
+    assert replayed["toStage"] == "ACQUISITION"
+    assert replayed["id"] == global_ids.encode("StageChange", taken.id)

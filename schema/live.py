@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from inspect import isawaitable
 from typing import Any
 
@@ -67,7 +67,7 @@ class SharedPayloads:
             self._payloads[key] = done.result()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LiveSink:
     """Where one subscription operation's messages go, written as they are."""
 
@@ -95,9 +95,12 @@ class LiveSink:
 
     async def send_change(self, info: Info, shape: Hashable, row: Any) -> None:
         payload = await self.shared.payload(info, self, shape, row)
-        # The id is JSON-encoded; the payload is JSON already.
-        operation_id = orjson.dumps(self.operation_id).decode()
-        await self.send_text(f'{{"id":{operation_id},"type":"next","payload":{payload}}}')
+        await self.send_text(f"{self.next_prefix}{payload}}}")
+
+    @cached_property
+    def next_prefix(self) -> str:
+        """A `next` message of this operation up to its payload (the id JSON-encoded)."""
+        return f'{{"id":{orjson.dumps(self.operation_id).decode()},"type":"next","payload":'
 
 
 def _root_argument_variables(info: Info) -> set[str]:

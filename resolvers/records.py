@@ -239,43 +239,7 @@ def _camel(name: str) -> str:
     return first + "".join(part.capitalize() for part in rest)
 
 
-async def archive(
-    session: AsyncSession,
-    model: type[Record],
-    *,
-    principal: Principal,
-    global_id: str,
-    expected_version: int | None,
-) -> Record:
-    return await _set_archived(
-        session,
-        model,
-        principal=principal,
-        global_id=global_id,
-        expected_version=expected_version,
-        archived=True,
-    )
-
-
-async def restore(
-    session: AsyncSession,
-    model: type[Record],
-    *,
-    principal: Principal,
-    global_id: str,
-    expected_version: int | None,
-) -> Record:
-    return await _set_archived(
-        session,
-        model,
-        principal=principal,
-        global_id=global_id,
-        expected_version=expected_version,
-        archived=False,
-    )
-
-
-async def _set_archived(
+async def set_archived(
     session: AsyncSession,
     model: type[Record],
     *,

@@ -271,10 +271,11 @@ def crud_mutations(
             info,
             payloads["Archive"],
             field_name,
-            _archive,
+            _set_archived,
             model=model,
             global_id=input.id,
             expected_version=input.expected_version,
+            archived=True,
         )
 
     async def restore(info: Info, input: restore_type) -> payloads["Restore"]:  # type: ignore[valid-type]
@@ -282,10 +283,11 @@ def crud_mutations(
             info,
             payloads["Restore"],
             field_name,
-            _restore,
+            _set_archived,
             model=model,
             global_id=input.id,
             expected_version=input.expected_version,
+            archived=False,
         )
 
     namespace = {
@@ -307,19 +309,22 @@ def crud_mutations(
     return strawberry.type(type(f"{entity}Mutation", (), {**namespace, **(extra or {})}))
 
 
-async def _archive(
-    session: Any, *, actor: Any, model: type[Any], global_id: str, expected_version: int | None
+async def _set_archived(
+    session: Any,
+    *,
+    actor: Any,
+    model: type[Any],
+    global_id: str,
+    expected_version: int | None,
+    archived: bool,
 ) -> Any:
-    return await records.archive(
-        session, model, principal=actor, global_id=global_id, expected_version=expected_version
-    )
-
-
-async def _restore(
-    session: Any, *, actor: Any, model: type[Any], global_id: str, expected_version: int | None
-) -> Any:
-    return await records.restore(
-        session, model, principal=actor, global_id=global_id, expected_version=expected_version
+    return await records.set_archived(
+        session,
+        model,
+        principal=actor,
+        global_id=global_id,
+        expected_version=expected_version,
+        archived=archived,
     )
 
 

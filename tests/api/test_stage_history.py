@@ -16,6 +16,7 @@ from db.enums import ApiKeyRole
 from db.models import Opportunity
 from db.session import make_session_factory
 from resolvers import api_keys, global_ids, lifecycle
+from tests.builders import TYPE_NAMES
 from tests.conftest import key_client
 from tests.helpers import execute, gql, ok, refused
 
@@ -28,14 +29,6 @@ HISTORY_FIELDS = f"""
     stageHistory {{ totalCount nodes {{ {CHANGE_FIELDS} }} }}
     enteredStageAt timeInStageSeconds createdAt version
 """
-TYPES = {
-    "account": "Account",
-    "contact": "Contact",
-    "lead": "Lead",
-    "opportunity": "Opportunity",
-    "case": "Case",
-    "campaign": "Campaign",
-}
 STAGE_FIELD = {
     "account": "lifecycleStage",
     "contact": "lifecycleStage",
@@ -44,6 +37,7 @@ STAGE_FIELD = {
     "case": "status",
     "campaign": "status",
 }
+TYPES = {entity: TYPE_NAMES[entity] for entity in STAGE_FIELD}  # the types with a lifecycle
 CREATE = {
     entity: f"""
 mutation($input: {type_name}CreateInput!) {{

@@ -150,3 +150,16 @@ async def next_change(ws: Any, timeout: float = 10) -> dict[str, Any]:
     assert message["type"] == "next", message
     assert "errors" not in message["payload"], message
     return dict(message["payload"]["data"]["stageChanged"])
+
+
+def gql_sync(client: Any, key: str, query: str, **variables: object) -> dict[str, Any]:
+    """The `data` of an operation POSTed through Starlette's (blocking) test client; it
+    must have no errors."""
+    response = client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    body = response.json()
+    assert "errors" not in body, body
+    return dict(body["data"])

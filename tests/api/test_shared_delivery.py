@@ -16,6 +16,7 @@ from api.settings import Settings
 from schema import lifecycle as lifecycle_schema
 from schema import live
 from tests.conftest import make_tenant
+from tests.helpers import gql_sync as post
 
 PROTOCOL = "graphql-transport-ws"
 WITH_ACCOUNT = "subscription { stageChanged { id toStage account { name } } }"
@@ -61,17 +62,6 @@ def subscribe(
     payload = {"query": query, "variables": variables}
     ws.send_json({"id": op, "type": "subscribe", "payload": payload})
     return ws
-
-
-def post(client: TestClient, key: str, query: str, **variables: object) -> dict:
-    response = client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {key}"},
-    )
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
 
 
 def wait_for_subscribers(client: TestClient, count: int) -> None:

@@ -16,6 +16,7 @@ from api.settings import Settings
 from db.migrate import upgrade_to_head
 from db.session import make_engine
 from tests.conftest import make_tenant
+from tests.helpers import gql_sync
 
 PROTOCOL = "graphql-transport-ws"
 SUBSCRIBE = """
@@ -51,14 +52,7 @@ class Session:
         self.key = key
 
     def gql(self, query: str, key: str | None = None, **variables: object) -> dict:
-        response = self.client.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {key or self.key}"},
-        )
-        body = response.json()
-        assert "errors" not in body, body
-        return body["data"]
+        return gql_sync(self.client, key or self.key, query, **variables)
 
     def subscribe(self, ws, **variables: object) -> None:
         ws.send_json(

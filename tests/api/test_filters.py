@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.builders import History
 from tests.helpers import execute, gql, ok
 
 CREATE_ACCOUNT = """
@@ -109,6 +110,135 @@ async def names(client, query, field, **variables):
 )
 async def test_account_filters(client, world, filter, expected):
     assert await names(client, ACCOUNTS, "accounts", filter=filter) == expected
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ({"employeeCount": {"eq": 50}}, ["Globex"]),
+        # Not equal never matches a missing value: Initech has no employee count.
+        ({"employeeCount": {"neq": 50}}, ["Acme"]),
+        ({"employeeCount": {"lte": 50}}, ["Globex"]),
+        ({"employeeCount": {"lte": 500}}, ["Acme", "Globex"]),
+        ({"employeeCount": {"in": [500, 7]}}, ["Acme"]),
+        ({"employeeCount": {"isNull": True}}, ["Initech"]),
+        ({"employeeCount": {"isNull": False}}, ["Acme", "Globex"]),
+        ({"annualRevenue": {"eq": "1000000"}}, ["Acme"]),
+        ({"annualRevenue": {"neq": "1000000.00"}}, []),
+        ({"annualRevenue": {"lte": "1000000.00"}}, ["Acme"]),
+        ({"annualRevenue": {"lte": "999999.99"}}, []),
+        ({"annualRevenue": {"in": ["5.00", "1000000.00"]}}, ["Acme"]),
+        ({"annualRevenue": {"isNull": True}}, ["Globex", "Initech"]),
+    ],
+)
+async def test_int_and_money_filters_on_accounts(client, world, filter, expected):
+    assert await names(client, ACCOUNTS, "accounts", filter=filter) == expected
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ({"amount": {"eq": "300"}}, ["Mid"]),
+        ({"amount": {"neq": "300.00"}}, ["Big", "Small"]),
+        ({"amount": {"lte": "300.00"}}, ["Small", "Mid"]),
+        # To the cent: 299.99 is below Mid's 300.00.
+        ({"amount": {"lte": "299.99"}}, ["Small"]),
+        ({"amount": {"in": ["10", "900.00"]}}, ["Big", "Small"]),
+        ({"amount": {"isNull": True}}, ["None"]),
+        ({"amount": {"isNull": False}}, ["Big", "Small", "Mid"]),
+    ],
+)
+async def test_money_filters_on_opportunities(client, world, filter, expected):
+    assert await names(client, OPPORTUNITIES, "opportunities", filter=filter) == expected
+
+
+DATED_LISTS = {
+    # entity: (root list, its filter type, its date field)
+    "opportunity": ("opportunities", "OpportunityFilter", "expectedCloseDate"),
+    "campaign": ("campaigns", "CampaignFilter", "startDate"),
+}
+
+
+@pytest.mark.parametrize("entity", list(DATED_LISTS))
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"gt": "2026-03-31"}, ["June", "December"]),
+        ({"lte": "2026-06-30"}, ["March", "June"]),
+        ({"gt": "2026-03-31", "lte": "2026-06-30"}, ["June"]),
+        ({"eq": "2026-06-30"}, ["June"]),
+        ({"in": ["2026-03-31", "2026-12-01"]}, ["March", "December"]),
+        ({"isNull": True}, ["Undated"]),
+        ({"isNull": False}, ["March", "June", "December"]),
+    ],
+)
+async def test_date_filters(client, entity, condition, expected):
+    field_name, filter_type, date_field = DATED_LISTS[entity]
+    history = History(client)
+    for name, day in (
+        ("March", "2026-03-31"),
+        ("June", "2026-06-30"),
+        ("December", "2026-12-01"),
+        ("Undated", None),
+    ):
+        await history.create(entity, name=name, **({date_field: day} if day else {}))
+    query = (
+        f"query($filter: {filter_type}) {{ {field_name}(filter: $filter) {{ nodes {{ name }} }} }}"
+    )
+    found = await names(client, query, field_name, filter={date_field: condition})
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        # 13:30+02:00 is 11:30 UTC: both are later. Read as 13:30 UTC, only Afternoon is.
+        ({"gt": "2026-01-10T13:30:00+02:00"}, ["Noon", "Afternoon"]),
+        # 08:30-05:00 is 13:30 UTC: only Noon is earlier. Read as 08:30 UTC, none is.
+        ({"lt": "2026-01-10T08:30:00-05:00"}, ["Noon"]),
+        # The next calendar day in Auckland, 13:00 UTC, between the two.
+        ({"gt": "2026-01-11T01:00:00+12:00"}, ["Afternoon"]),
+        ({"lt": "2026-01-11T01:00:00+12:00"}, ["Noon"]),
+        # Exactly Afternoon's time, written in another zone: strict comparisons exclude it.
+        ({"gt": "2026-01-10T12:00:00Z", "lt": "2026-01-10T15:00:00+01:00"}, []),
+        ({"gt": "2026-01-10T12:00:00Z", "lt": "2026-01-10T15:00:01+01:00"}, ["Afternoon"]),
+    ],
+)
+async def test_timestamp_filters_respect_the_utc_offset(client, condition, expected):
+    history = History(client)
+    await history.create("account", name="Noon", at="2026-01-10T12:00")
+    await history.create("account", name="Afternoon", at="2026-01-10T14:00")
+    found = await names(client, ACCOUNTS, "accounts", filter={"createdAt": condition})
+    assert found == expected
+
+
+async def test_enum_neq_keeps_every_other_stage(client):
+    history = History(client)
+    await history.create("account", name="Prospect")
+    retained = await history.create("account", name="Customer", at="2025-12-01")
+    await history.move("account", retained, "RETENTION", at="2026-01-01")
+    acquired = await history.create("account", name="Trial", at="2025-12-01")
+    await history.move("account", acquired, "ACQUISITION", at="2026-01-01")
+    assert await names(
+        client, ACCOUNTS, "accounts", filter={"lifecycleStage": {"neq": "REACH"}}
+    ) == ["Customer", "Trial"]
+    assert await names(
+        client, ACCOUNTS, "accounts", filter={"lifecycleStage": {"neq": "RETENTION"}}
+    ) == ["Prospect", "Trial"]
+
+
+async def test_reference_in_matches_any_of_the_records(client, world):
+    acme, globex, initech = (world[name]["id"] for name in ("acme", "globex", "initech"))
+    in_accounts = {"accountId": {"in": [acme, globex]}}
+    assert await names(client, CONTACTS, "contacts", filter=in_accounts) == [
+        "Ames",
+        "Baker",
+        "Chen",
+    ]
+    assert await names(
+        client, CONTACTS, "contacts", filter={"accountId": {"in": [globex, initech]}}
+    ) == ["Chen"]
+    assert await names(client, CONTACTS, "contacts", filter={"accountId": {"in": []}}) == []
 
 
 async def test_filters_across_a_to_one_relation(client, world):

@@ -253,6 +253,70 @@ async def test_filters_across_a_to_one_relation(client, world):
     ) == ["Chen"]
 
 
+async def test_opportunities_of_accounts_in_retention(client):
+    history = History(client)
+    customer = await history.create("account", name="Customer", at="2025-12-01")
+    await history.move("account", customer, "RETENTION", at="2026-01-01")
+    prospect = await history.create("account", name="Prospect")
+    await history.create("opportunity", name="Renewal", accountId=customer)
+    await history.create("opportunity", name="First deal", accountId=prospect)
+    await history.create("opportunity", name="Upsell", accountId=customer)
+    await history.create("opportunity", name="Orphan")
+    found = await names(
+        client,
+        OPPORTUNITIES,
+        "opportunities",
+        filter={"account": {"lifecycleStage": {"eq": "RETENTION"}}},
+    )
+    assert found == ["Renewal", "Upsell"]
+
+
+async def test_cases_of_accounts_owned_by_a_user(client):
+    history = History(client)
+    ada = await history.create("user", name="Ada", email="ada@example.com")
+    bob = await history.create("user", name="Bob", email="bob@example.com")
+    adas = await history.create("account", name="Ada's", ownerId=ada)
+    bobs = await history.create("account", name="Bob's", ownerId=bob)
+    nobodys = await history.create("account", name="Nobody's")
+    for subject, account_id in (
+        ("Ada 1", adas),
+        ("Bob 1", bobs),
+        ("Nobody 1", nobodys),
+        ("No account", None),
+        ("Ada 2", adas),
+    ):
+        fields = {"accountId": account_id} if account_id else {}
+        await history.create("case", subject=subject, **fields)
+    query = "query($filter: CaseFilter) { cases(filter: $filter) { nodes { subject } } }"
+
+    async def subjects(filter):
+        return [
+            node["subject"] for node in (await gql(client, query, filter=filter))["cases"]["nodes"]
+        ]
+
+    assert await subjects({"account": {"ownerId": {"eq": ada}}}) == ["Ada 1", "Ada 2"]
+    # The same through the owner's own fields, two relations away.
+    assert await subjects({"account": {"owner": {"name": {"eq": "Bob"}}}}) == ["Bob 1"]
+
+
+async def test_leads_from_email_campaigns(client):
+    history = History(client)
+    newsletter = await history.create("campaign", name="Newsletter", type="EMAIL")
+    webinar = await history.create("campaign", name="Webinar", type="WEBINAR")
+    drip = await history.create("campaign", name="Drip", type="EMAIL")
+    for last_name, campaign_id in (
+        ("Ames", newsletter),
+        ("Baker", webinar),
+        ("Chen", None),
+        ("Diaz", drip),
+    ):
+        fields = {"campaignId": campaign_id} if campaign_id else {}
+        await history.create("lead", lastName=last_name, **fields)
+    query = "query($filter: LeadFilter) { leads(filter: $filter) { nodes { lastName } } }"
+    data = await gql(client, query, filter={"campaign": {"type": {"eq": "EMAIL"}}})
+    assert [node["lastName"] for node in data["leads"]["nodes"]] == ["Ames", "Diaz"]
+
+
 async def test_ordering_by_several_fields_with_nulls_last_going_up(client, world):
     ordered = await names(client, OPPORTUNITIES, "opportunities", orderBy=[{"field": "AMOUNT"}])
     assert ordered == ["Small", "Mid", "Big", "None"]
@@ -267,6 +331,63 @@ async def test_ordering_by_several_fields_with_nulls_last_going_up(client, world
         orderBy=[{"field": "ACCOUNT_ID"}, {"field": "NAME", "direction": "DESC"}],
     )
     assert by_account_then_name == ["Mid", "Big", "Small", "None"]
+
+
+TIES = """
+query($orderBy: [AccountOrder!], $first: Int, $after: String) {
+  accounts(orderBy: $orderBy, first: $first, after: $after) {
+    nodes { id name industry } pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("field", "direction", "expected"),
+    [
+        ("NAME", "ASC", ["Alpha", "Tie 1", "Tie 2", "Tie 3", "Zulu"]),
+        ("NAME", "DESC", ["Zulu", "Tie 1", "Tie 2", "Tie 3", "Alpha"]),
+        # Nulls tie too: last going up, first going down, and among themselves by id.
+        ("EMPLOYEE_COUNT", "ASC", ["Alpha", "Zulu", "Tie 1", "Tie 2", "Tie 3"]),
+        ("EMPLOYEE_COUNT", "DESC", ["Tie 1", "Tie 2", "Tie 3", "Alpha", "Zulu"]),
+    ],
+)
+async def test_tied_sort_values_come_back_in_id_order(client, field, direction, expected):
+    """The id breaks ties going up, whichever way the sort key goes."""
+    history = History(client)
+    created = {}
+    for label, employees in (
+        ("Tie 1", None),
+        ("Alpha", 10),
+        ("Tie 2", None),
+        ("Zulu", 10),
+        ("Tie 3", None),
+    ):
+        name, _, industry = label.partition(" ")
+        fields = {"industry": industry} if industry else {}
+        created[label] = await history.create(
+            "account", name=name, employeeCount=employees, **fields
+        )
+    # Rewriting the first tie moves its row behind the others on disk (PostgreSQL), so an
+    # order that left ties to the database would likely show it last.
+    await history.update("account", created["Tie 1"], website="https://tie.example")
+    order_by = [{"field": field, "direction": direction}]
+
+    def labels(nodes):
+        return [" ".join(filter(None, (node["name"], node["industry"]))) for node in nodes]
+
+    nodes = (await gql(client, TIES, orderBy=order_by))["accounts"]["nodes"]
+    assert labels(nodes) == expected
+    assert [node["id"] for node in nodes] == [created[label] for label in expected]
+    # Page by page the ties keep the same order: the cursor carries the id.
+    paged, after = [], None
+    while True:
+        page = (await gql(client, TIES, orderBy=order_by, first=2, after=after))["accounts"]
+        paged += labels(page["nodes"])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert paged == expected
 
 
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from strawberry.extensions import ParserCache, ValidationCache
+
+from schema.extensions import EXTENSIONS
 from tests.helpers import gql, ok
 
 CREATE_USER = 'mutation { userCreate(input: {name: "Owner", email: "owner@example.com"}) { user { id } userErrors { code } } }'
@@ -92,3 +98,48 @@ async def test_benchmark_reads_run_at_most_depth_plus_one_statements(client, cou
             data = await gql(client, query, **variables)
         assert data
         assert counter.count <= depth + 1, (query, counter.statements)
+
+
+COUNTED_PAGE = "{ accounts(first: 5) { %s nodes { id } } }"
+
+
+async def test_total_count_runs_only_when_selected(client, count_statements):
+    for number in range(8):
+        ok((await gql(client, CREATE_ACCOUNT, name=f"A{number}", owner=None))["accountCreate"])
+    with count_statements() as without_count:
+        data = await gql(client, COUNTED_PAGE % "")
+    assert len(data["accounts"]["nodes"]) == 5
+    with count_statements() as with_count:
+        data = await gql(client, COUNTED_PAGE % "totalCount")
+    assert data["accounts"]["totalCount"] == 8
+    assert (without_count.count, with_count.count) == (1, 2), (
+        without_count.statements,
+        with_count.statements,
+    )
+
+
+def _document_caches() -> tuple[Any, Any]:
+    """The parse and validation caches as the API's schema configures them (strawberry
+    keeps each in an lru_cache shared by every request)."""
+    extensions = [factory() for factory in EXTENSIONS]
+    parser = next(ext for ext in extensions if isinstance(ext, ParserCache))
+    validator = next(ext for ext in extensions if isinstance(ext, ValidationCache))
+    return parser.cached_parse_document, validator.cached_validate_document
+
+
+async def test_a_repeated_document_is_parsed_and_validated_once(client):
+    parse, validate = _document_caches()
+    # A document no earlier test sent, so that its first run must miss both caches.
+    document = f"query Cached{uuid.uuid4().hex} {{ accounts(first: 1) {{ nodes {{ id }} }} }}"
+    before_parse, before_validate = parse.cache_info(), validate.cache_info()
+    await gql(client, document)
+    parsed, validated = parse.cache_info(), validate.cache_info()
+    assert (parsed.misses, validated.misses) == (
+        before_parse.misses + 1,
+        before_validate.misses + 1,
+    )
+    await gql(client, document)
+    assert parse.cache_info().hits == parsed.hits + 1
+    assert parse.cache_info().misses == parsed.misses
+    assert validate.cache_info().hits == validated.hits + 1
+    assert validate.cache_info().misses == validated.misses

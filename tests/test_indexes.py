@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects import postgresql
 
-from db.enums import OpportunityStage
-from db.models import Account, Contact, Opportunity, StageChange
+from db.enums import CaseStatus, LeadStatus, OpportunityStage
+from db.models import Account, Case, Contact, Lead, Opportunity, StageChange
 from resolvers import catalog, search
 from resolvers.queryable import filtered, ordering
 from resolvers.stage_changes import HistoryFilter, scoped
@@ -25,7 +25,7 @@ ROWS = 1000
 
 @pytest.fixture(scope="module")
 async def populated(database_url, engine):
-    """The tenant's workspace with ROWS accounts, contacts and opportunities, analyzed,
+    """The tenant's workspace with ROWS accounts, contacts, leads, opportunities and cases, analyzed,
     beside a larger neighbouring workspace, so that the workspace filter is selective."""
     if not database_url.startswith("postgresql"):
         pytest.skip("EXPLAIN plans are checked on PostgreSQL")
@@ -76,7 +76,35 @@ async def populated(database_url, engine):
                 for w, n in rows
             ],
         )
-        for table in ("account", "contact", "opportunity", "stage_change"):
+        lead_statuses, case_statuses = list(LeadStatus), list(CaseStatus)
+        await connection.execute(
+            insert(Lead),
+            [
+                {
+                    "workspace_id": w,
+                    "last_name": f"Prospect {n}",
+                    "email": f"lead{n}@example.com",
+                    "status": lead_statuses[n % len(lead_statuses)],
+                    "version": 1,
+                }
+                for w, n in rows
+            ],
+        )
+        await connection.execute(
+            insert(Case),
+            [
+                {
+                    "workspace_id": w,
+                    "subject": f"Problem {n}",
+                    "priority": "MEDIUM",
+                    "status": case_statuses[n % len(case_statuses)],
+                    "version": 1,
+                }
+                for w, n in rows
+            ],
+        )
+        tables = ("account", "contact", "lead", "opportunity", "support_case", "stage_change")
+        for table in tables:
             await connection.execute(text(f"ANALYZE {table}"))
     return tenant
 
@@ -125,6 +153,39 @@ def page(queryable, principal, criteria=None, order_by=()):
             "contact by email",
             lambda p: page(catalog.CONTACT, p, {"email": {"eq": "ada@example.com"}}),
             "ix_contact_email",
+        ),
+        (
+            "leads in a status",
+            lambda p: page(catalog.LEAD, p, {"status": {"eq": LeadStatus.CONTACTED}}),
+            ("ix_lead_status", "ix_lead_workspace_list"),
+        ),
+        (
+            "how many leads in a status",
+            lambda p: select(func.count()).select_from(
+                filtered(catalog.LEAD, p, {"status": {"eq": LeadStatus.CONTACTED}}).subquery()
+            ),
+            "ix_lead_status",
+        ),
+        (
+            "lead by email",
+            lambda p: page(catalog.LEAD, p, {"email": {"eq": "ada@example.com"}}),
+            "ix_lead_email",
+        ),
+        (
+            "cases being worked on",
+            lambda p: page(
+                catalog.CASE,
+                p,
+                {"status": {"in_": [CaseStatus.OPEN, CaseStatus.PENDING, CaseStatus.ESCALATED]}},
+            ),
+            ("ix_support_case_status", "ix_support_case_workspace_list"),
+        ),
+        (
+            "how many cases in a status",
+            lambda p: select(func.count()).select_from(
+                filtered(catalog.CASE, p, {"status": {"eq": CaseStatus.ESCALATED}}).subquery()
+            ),
+            "ix_support_case_status",
         ),
         (
             "a record's history",

@@ -244,14 +244,15 @@ class LifetimeValue:
     )
 
 
-@strawberry.type(description="The measures of one bucket of the series, for that bucket alone.")
-class MetricsBucket:
-    start: datetime = strawberry.field(description="Included; an interval boundary in UTC.")
-    end: datetime = strawberry.field(description="Excluded.")
+@strawberry.type
+class WindowMeasures:
+    """The measures the whole range and each bucket of its series share: those of one
+    window of the report (0 is the range, the buckets follow)."""
+
     _report: strawberry.Private[metrics.Report]
     _index: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(description="REACH, ACQUISITION, CONVERSION, RETENTION, ADVOCACY, in order.")
     async def funnel(self) -> list[StageMetrics]:
         return (await self._report.funnel())[self._index]  # type: ignore[return-value]
 
@@ -272,45 +273,30 @@ class MetricsBucket:
         return (await self._report.advocacy())[self._index]  # type: ignore[return-value]
 
 
+@strawberry.type(description="The measures of one bucket of the series, for that bucket alone.")
+class MetricsBucket(WindowMeasures):
+    start: datetime = strawberry.field(description="Included; an interval boundary in UTC.")
+    end: datetime = strawberry.field(description="Excluded.")
+
+
 @strawberry.type(
     description="Lifecycle KPIs over [from, to) in UTC. Rates are between 0 and 1 (retention "
     "may exceed 1); a rate or average with nothing to divide by is null. Archived records are "
     "left out."
 )
-class LifecycleMetrics:
+class LifecycleMetrics(WindowMeasures):
     from_: datetime = strawberry.field(name="from")
     to: datetime
     interval: MetricsInterval
     subject: MetricsSubject
-    _report: strawberry.Private[metrics.Report]
-
-    @strawberry.field(description="REACH, ACQUISITION, CONVERSION, RETENTION, ADVOCACY, in order.")
-    async def funnel(self) -> list[StageMetrics]:
-        return (await self._report.funnel())[0]  # type: ignore[return-value]
-
-    @strawberry.field
-    async def pipeline(self) -> PipelineMetrics:
-        return (await self._report.pipeline())[0]  # type: ignore[return-value]
-
-    @strawberry.field
-    async def cases(self) -> CaseMetrics:
-        return (await self._report.cases())[0]  # type: ignore[return-value]
 
     @strawberry.field(description="Campaigns ACTIVE at some moment of the range, by name.")
     async def campaigns(self) -> list[CampaignMetrics]:
         return await self._report.campaigns()  # type: ignore[return-value]
 
     @strawberry.field
-    async def retention(self) -> RetentionMetrics:
-        return (await self._report.retention())[0]  # type: ignore[return-value]
-
-    @strawberry.field
     async def customer_lifetime_value(self) -> ClvMetrics:
         return await self._report.lifetime_value()  # type: ignore[return-value]
-
-    @strawberry.field
-    async def advocacy(self) -> AdvocacyMetrics:
-        return (await self._report.advocacy())[0]  # type: ignore[return-value]
 
     @strawberry.field(
         description="One bucket per interval, from the one holding `from` to the one holding "
@@ -365,4 +351,5 @@ class MetricsQuery:
             interval=interval,
             subject=subject,
             _report=report,
+            _index=0,
         )

@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import Authenticator
 from api.graphql_http import JSON, graphql_endpoint
@@ -51,31 +52,49 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "reachable"})
 
 
-async def request_context(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Give every request an id (the client's X-Request-ID if sane) and mask what escapes."""
-    given = request.headers.get("x-request-id", "")
-    request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-    request.state.request_id = request_id
-    try:
-        response = await call_next(request)
-    except Exception:
-        logger.exception("Unhandled error (request %s)", request_id)
-        response = JSONResponse(
-            {
-                "errors": [
-                    {
-                        "message": "Internal server error.",
-                        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-                    }
-                ]
-            },
-            status_code=500,
-            media_type=JSON,
-        )
-    response.headers["X-Request-ID"] = request_id
-    return response
+class RequestContext:
+    """Give every HTTP request an id (the client's X-Request-ID if sane), sent back in the
+    response, and mask what escapes as a GraphQL error with that id.
+
+    Plain ASGI: Starlette's BaseHTTPMiddleware runs each request in a task group of its
+    own and streams the response through a queue, a cost every request pays."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id  # request.state.request_id
+        responded = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal responded
+            if message["type"] == "http.response.start":
+                responded = True
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            logger.exception("Unhandled error (request %s)", request_id)
+            if responded:  # too late for another response: the connection is cut instead
+                raise
+            error = {
+                "message": "Internal server error.",
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            }
+            response = JSONResponse(
+                {"errors": [error]},
+                status_code=500,
+                media_type=JSON,
+                headers={"X-Request-ID": request_id},
+            )
+            await response(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
@@ -117,7 +136,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         ],
         lifespan=lifespan,
     )
-    app.add_middleware(BaseHTTPMiddleware, dispatch=request_context)
+    app.add_middleware(RequestContext)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)

@@ -190,6 +190,30 @@ async def test_unexpected_errors_are_masked_with_a_request_id(client, monkeypatc
     assert any("req-123" in record.getMessage() and record.exc_info for record in caplog.records)
 
 
+async def test_a_failure_outside_graphql_is_a_masked_500_with_the_request_id(
+    client, monkeypatch, caplog
+):
+    from api import graphql_http
+
+    async def explode(*_args, **_kwargs):
+        raise RuntimeError("secret parser detail")
+
+    monkeypatch.setattr(graphql_http, "_read_params", explode)
+    response = await client.post(
+        "/graphql", json={"query": QUERY}, headers={"X-Request-ID": "req-500"}
+    )
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "req-500"
+    assert response.json()["errors"] == [
+        {
+            "message": "Internal server error.",
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-500"},
+        }
+    ]
+    assert "secret" not in response.text
+    assert any("req-500" in record.getMessage() and record.exc_info for record in caplog.records)
+
+
 async def test_healthz_and_readyz(anonymous_client):
     assert (await anonymous_client.get("/healthz")).json() == {"status": "ok"}
     ready = await anonymous_client.get("/readyz")

@@ -15,7 +15,7 @@ from db.models import Opportunity
 from db.types import Money
 from resolvers.lifecycle import CLOSED_STAGES, OPEN_STAGES, STAGE_FORECAST
 from resolvers.metrics.amounts import CurrencyAmount, by_currency, ratio, to_cents
-from resolvers.metrics.sql import held_at_some_end, in_stage_at, seconds_between, stays, within
+from resolvers.metrics.sql import held_at_ends, in_stage_at, seconds_between, stays, within
 from resolvers.metrics.windows import Window
 
 SECONDS_PER_DAY = 86_400
@@ -102,10 +102,10 @@ class PipelineMetrics:
         return self._amounts("sales_velocity_per_day")
 
 
-def _probability(stage: Any) -> Any:
-    """The win probability (percent) the lifecycle engine gives each stage."""
+def _open_probability(stage: Any) -> Any:
+    """The win probability (percent) the lifecycle engine gives each open stage (0 otherwise)."""
     return case(
-        {value.value: percent for value, (percent, _category) in STAGE_FORECAST.items()},
+        {value.value: STAGE_FORECAST[value][0] for value in OPEN_STAGES},
         value=stage,
         else_=0,
     )
@@ -116,33 +116,38 @@ async def open_at_ends(
     *,
     workspace_id: int,
     opportunities: Any,
-    windows: Any,
     window_list: Sequence[Window],
 ) -> dict[tuple[int, str], tuple[int, Any, Any]]:
     """Per window and currency: opportunities open at its end, their amount, and their
     amount x the probability (percent) of the stage each was in then."""
-    history = stays(
+    ends = sorted({window.end for window in window_list})
+    held = held_at_ends(
         workspace_id,
         EntityType.OPPORTUNITY,
         opportunities,
-        "open_stays",
-        only=OPEN_VALUES,
-        record_columns=[Opportunity.currency, Opportunity.amount],
-    )
-    amount = type_coerce(history.c.amount, Money())
+        ends,
+        stages=OPEN_VALUES,
+        values=lambda stage: (Opportunity.amount, Opportunity.amount * _open_probability(stage)),
+        keys=[Opportunity.currency],
+    ).subquery("open_at_ends")
     rows = await session.execute(
         select(
-            windows.c.w,
-            history.c.currency,
-            func.count(),
-            type_coerce(func.sum(amount), Money()),
-            type_coerce(func.sum(amount * _probability(history.c.stage)), Money()),
-        )
-        .select_from(history.join(windows, in_stage_at(history, windows.c.w_end)))
-        .where(history.c.stage.in_(OPEN_VALUES), held_at_some_end(history, window_list))
-        .group_by(windows.c.w, history.c.currency)
+            held.c.p,
+            held.c.currency,
+            held.c.held,
+            type_coerce(held.c.value0, Money()),
+            type_coerce(held.c.value1, Money()),
+        ).where(held.c.held > 0)
     )
-    return {(w, currency): (count, total, weighted) for w, currency, count, total, weighted in rows}
+    at_end = {
+        (p, currency): (count, total, weighted) for p, currency, count, total, weighted in rows
+    }
+    return {
+        (w, currency): values
+        for w, window in enumerate(window_list)
+        for (p, currency), values in at_end.items()
+        if ends[p] == window.end
+    }
 
 
 async def closed_within(

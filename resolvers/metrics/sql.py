@@ -8,7 +8,7 @@ dialect.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -164,6 +164,124 @@ def materialized(query: Select[Any], name: str) -> CTE:
     """A CTE the database computes once. Left to inline it, PostgreSQL misjudges how many
     rows a windowed history yields and may rerun it per row of a nested loop."""
     return query.cte(name).prefix_with("MATERIALIZED")
+
+
+def ends_reached(moment: Any, ends: Sequence[datetime]) -> ColumnElement[int]:
+    """How many of the sorted `ends` are at or before `moment`, by binary search.
+
+    A change at `moment` is part of the state at `ends[j]` exactly when j is at least this
+    count, so one number per change replaces a join of every change to every window.
+    """
+
+    def search(low: int, high: int) -> ColumnElement[int]:
+        if low == high:
+            return literal(low, Integer)
+        middle = (low + high) // 2
+        return case(
+            (moment < literal(ends[middle], UTCDateTime()), search(low, middle)),
+            else_=search(middle + 1, high),
+        )
+
+    return search(0, len(ends))
+
+
+def held_at_ends(
+    workspace_id: int,
+    entity: EntityType,
+    records: Select[Any],
+    ends: Sequence[datetime],
+    *,
+    stages: Sequence[str] | None = None,
+    values: Callable[[Any], Sequence[Any]] = lambda _stage: (),
+    keys: Sequence[Any] = (),
+) -> Select[Any]:
+    """`(p, *keys, [stage], held, value0, ...)`: at each of the sorted `ends` (numbered
+    `p`), how many `records` were in one of `stages` (or in each stage, when `stages` is
+    None), with the sums of `values(stage)` over them.
+
+    Straight from the history, without rebuilding stays: a record is in stage S at `end`
+    when its last change before `end` went to S, so the count is its changes into S before
+    `end` minus its changes out of S (each change says where it came from). Each change is
+    counted once, at the first end after it, and those counts are then added up end by end.
+    `records` is `select(Model.id).where(...)`; the history is joined to that table, so
+    `keys` and `values` may read its columns.
+    """
+    table = records.selected_columns[0].table
+    scope = records.whereclause
+
+    def history(*columns: Any) -> Select[Any]:
+        query = (
+            select(ends_reached(StageChange.occurred_at, ends).label("reached"), *keys, *columns)
+            .join(table, table.c.id == StageChange.record_id)
+            .where(StageChange.workspace_id == workspace_id, StageChange.entity_type == entity)
+        )
+        return query if scope is None else query.where(scope)
+
+    if stages is None:
+        # Per stage: a change counts +1 in the stage it enters and -1 in the one it leaves.
+        def moves(stage: Any, sign: int) -> Select[Any]:
+            signed = [value if sign > 0 else -value for value in values(stage)]
+            return history(
+                stage.label("stage"),
+                literal(sign, Integer).label("held"),
+                *(value.label(f"value{index}") for index, value in enumerate(signed)),
+            ).where(stage.is_not(None))
+
+        changes = union_all(
+            moves(StageChange.to_stage, 1), moves(StageChange.from_stage, -1)
+        ).subquery("moves")
+    else:
+        # Into the stages +1, out of them -1: one row per change, read once.
+        into = case((StageChange.to_stage.in_(stages), 1), else_=0)
+        out_of = case((StageChange.from_stage.in_(stages), 1), else_=0)
+        changes = (
+            history(
+                (into - out_of).label("held"),
+                *(
+                    (into * entered - out_of * left).label(f"value{index}")
+                    for index, (entered, left) in enumerate(
+                        zip(
+                            values(StageChange.to_stage),
+                            values(StageChange.from_stage),
+                            strict=True,
+                        )
+                    )
+                ),
+            )
+            .where(or_(StageChange.to_stage.in_(stages), StageChange.from_stage.in_(stages)))
+            .subquery("moves")
+        )
+    grouping = [column for column in changes.c if column.name not in {"reached", "held"}]
+    grouping = [column for column in grouping if not column.name.startswith("value")]
+    sums = [column.name for column in changes.c if column.name.startswith("value")]
+    per_end = (
+        select(
+            changes.c.reached,
+            *grouping,
+            func.sum(changes.c.held).label("held"),
+            *(func.sum(changes.c[name]).label(name) for name in sums),
+        )
+        .group_by(changes.c.reached, *grouping)
+        .subquery("per_end")
+    )
+    points = _numbers(len(ends))
+    running = [per_end.c[column.name] for column in grouping]
+    return (
+        select(
+            points.c.p,
+            *running,
+            func.sum(per_end.c.held).label("held"),
+            *(func.sum(per_end.c[name]).label(name) for name in sums),
+        )
+        .select_from(per_end.join(points, per_end.c.reached <= points.c.p))
+        .group_by(points.c.p, *running)
+    )
+
+
+def _numbers(count: int) -> CTE:
+    """`numbers(p)`: 0 to count - 1."""
+    rows = [select(literal(index, Integer).label("p")) for index in range(count)]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("numbers")
 
 
 def points_table(moments: Sequence[datetime]) -> CTE:

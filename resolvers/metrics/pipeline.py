@@ -127,7 +127,8 @@ async def open_at_ends(
         opportunities,
         ends,
         stages=OPEN_VALUES,
-        values=lambda stage: (Opportunity.amount, Opportunity.amount * _open_probability(stage)),
+        amount=Opportunity.amount,
+        weights=lambda stage: (1, _open_probability(stage)),
         keys=[Opportunity.currency],
     ).subquery("open_at_ends")
     rows = await session.execute(

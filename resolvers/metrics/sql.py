@@ -87,10 +87,20 @@ def within(moment: Any, windows: Any) -> ColumnElement[bool]:
     return and_(moment >= windows.c.w_start, moment < windows.c.w_end)
 
 
-# The position of a customer stage in the funnel (null for CHURNED).
-funnel_rank = case(
-    {stage.value: rank for rank, stage in enumerate(FUNNEL)}, value=StageChange.to_stage
-)
+def rank_of(stage: Any) -> ColumnElement[Any]:
+    """The position of a customer stage in the funnel (null for CHURNED)."""
+    return case({stage.value: rank for rank, stage in enumerate(FUNNEL)}, value=stage)
+
+
+funnel_rank = rank_of(StageChange.to_stage)
+
+
+def in_any(moment: Any, windows: Sequence[Window]) -> ColumnElement[bool]:
+    """`moment` falls in at least one of `windows` could be true: said before joining rows to
+    the windows, it leaves out the rows no window takes, so far fewer pairs are compared."""
+    first = min(window.start for window in windows)
+    last = max(window.end for window in windows)
+    return and_(moment >= first, moment < last)
 
 
 # A record's history in the order it happened (the lifecycle engine never dates a change
@@ -139,6 +149,7 @@ def stays(
     """
     query = select(
         StageChange.record_id,
+        StageChange.id.label("change_id"),
         StageChange.from_stage,
         StageChange.to_stage.label("stage"),
         StageChange.occurred_at.label("started"),
@@ -192,80 +203,99 @@ def held_at_ends(
     ends: Sequence[datetime],
     *,
     stages: Sequence[str] | None = None,
-    values: Callable[[Any], Sequence[Any]] = lambda _stage: (),
+    amount: Any = None,
+    weights: Callable[[Any], Sequence[Any]] = lambda _stage: (),
     keys: Sequence[Any] = (),
 ) -> Select[Any]:
     """`(p, *keys, [stage], held, value0, ...)`: at each of the sorted `ends` (numbered
     `p`), how many `records` were in one of `stages` (or in each stage, when `stages` is
-    None), with the sums of `values(stage)` over them.
+    None), and per weight the sum of `amount` x `weights(stage)[i]` over them.
 
     Straight from the history, without rebuilding stays: a record is in stage S at `end`
     when its last change before `end` went to S, so the count is its changes into S before
-    `end` minus its changes out of S (each change says where it came from). Each change is
-    counted once, at the first end after it, and those counts are then added up end by end.
+    `end` minus its changes out of S (each change says where it came from). The changes are
+    first counted per end after them and per move (from, to), which leaves a few hundred
+    rows; what each move adds or takes away is worked out on those, then added up end by end.
     `records` is `select(Model.id).where(...)`; the history is joined to that table, so
-    `keys` and `values` may read its columns.
+    `keys` and `amount` may be its columns.
     """
     table = records.selected_columns[0].table
-    scope = records.whereclause
-
-    def history(*columns: Any) -> Select[Any]:
-        query = (
-            select(ends_reached(StageChange.occurred_at, ends).label("reached"), *keys, *columns)
-            .join(table, table.c.id == StageChange.record_id)
-            .where(StageChange.workspace_id == workspace_id, StageChange.entity_type == entity)
+    query = (
+        select(
+            ends_reached(StageChange.occurred_at, ends).label("reached"),
+            *keys,
+            StageChange.to_stage,
+            StageChange.from_stage,
+            (amount if amount is not None else literal(0, Integer)).label("amount"),
         )
-        return query if scope is None else query.where(scope)
+        .join(table, table.c.id == StageChange.record_id)
+        .where(StageChange.workspace_id == workspace_id, StageChange.entity_type == entity)
+    )
+    if records.whereclause is not None:
+        query = query.where(records.whereclause)
+    if stages is not None:
+        query = query.where(
+            or_(StageChange.to_stage.in_(stages), StageChange.from_stage.in_(stages))
+        )
+    changes = query.subquery("changes")
+    # Grouped outside, by the subquery's columns: the same expression written twice would
+    # carry two sets of bound parameters, which PostgreSQL cannot tell are equal.
+    per_move = [changes.c[column.key] for column in keys]
+    per_move += [changes.c.to_stage, changes.c.from_stage]
+    query = select(
+        changes.c.reached,
+        *per_move,
+        func.count().label("n"),
+        func.sum(changes.c.amount).label("total"),
+    ).group_by(changes.c.reached, *per_move)
+    moves = query.subquery("moves")
+    grouping = [moves.c[column.key] for column in keys]
 
     if stages is None:
-        # Per stage: a change counts +1 in the stage it enters and -1 in the one it leaves.
-        def moves(stage: Any, sign: int) -> Select[Any]:
-            signed = [value if sign > 0 else -value for value in values(stage)]
-            return history(
+        # A move counts +1 in the stage it enters and -1 in the one it leaves.
+        def side(stage: Any, sign: int) -> Select[Any]:
+            return select(
+                moves.c.reached,
+                *grouping,
                 stage.label("stage"),
-                literal(sign, Integer).label("held"),
-                *(value.label(f"value{index}") for index, value in enumerate(signed)),
+                (sign * moves.c.n).label("held"),
+                *(
+                    (sign * moves.c.total * weight).label(f"value{index}")
+                    for index, weight in enumerate(weights(stage))
+                ),
             ).where(stage.is_not(None))
 
-        changes = union_all(
-            moves(StageChange.to_stage, 1), moves(StageChange.from_stage, -1)
-        ).subquery("moves")
+        signed = union_all(side(moves.c.to_stage, 1), side(moves.c.from_stage, -1)).subquery()
     else:
-        # Into the stages +1, out of them -1: one row per change, read once.
-        into = case((StageChange.to_stage.in_(stages), 1), else_=0)
-        out_of = case((StageChange.from_stage.in_(stages), 1), else_=0)
-        changes = (
-            history(
-                (into - out_of).label("held"),
-                *(
-                    (into * entered - out_of * left).label(f"value{index}")
-                    for index, (entered, left) in enumerate(
-                        zip(
-                            values(StageChange.to_stage),
-                            values(StageChange.from_stage),
-                            strict=True,
-                        )
-                    )
-                ),
-            )
-            .where(or_(StageChange.to_stage.in_(stages), StageChange.from_stage.in_(stages)))
-            .subquery("moves")
-        )
-    grouping = [column for column in changes.c if column.name not in {"reached", "held"}]
-    grouping = [column for column in grouping if not column.name.startswith("value")]
-    sums = [column.name for column in changes.c if column.name.startswith("value")]
+        # Into one of the stages +1, out of one -1.
+        into = case((moves.c.to_stage.in_(stages), 1), else_=0)
+        out_of = case((moves.c.from_stage.in_(stages), 1), else_=0)
+        signed = select(
+            moves.c.reached,
+            *grouping,
+            (moves.c.n * (into - out_of)).label("held"),
+            *(
+                (moves.c.total * (into * entered - out_of * left)).label(f"value{index}")
+                for index, (entered, left) in enumerate(
+                    zip(weights(moves.c.to_stage), weights(moves.c.from_stage), strict=True)
+                )
+            ),
+        ).subquery()
+    group = [column for column in signed.c if column.name not in {"reached", "held"}]
+    group = [column for column in group if not column.name.startswith("value")]
+    sums = [column.name for column in signed.c if column.name.startswith("value")]
     per_end = (
         select(
-            changes.c.reached,
-            *grouping,
-            func.sum(changes.c.held).label("held"),
-            *(func.sum(changes.c[name]).label(name) for name in sums),
+            signed.c.reached,
+            *group,
+            func.sum(signed.c.held).label("held"),
+            *(func.sum(signed.c[name]).label(name) for name in sums),
         )
-        .group_by(changes.c.reached, *grouping)
+        .group_by(signed.c.reached, *group)
         .subquery("per_end")
     )
     points = _numbers(len(ends))
-    running = [per_end.c[column.name] for column in grouping]
+    running = [per_end.c[column.name] for column in group]
     return (
         select(
             points.c.p,

@@ -28,6 +28,24 @@ class StageChange(Base):
             "id",
             postgresql_include=["from_stage", "to_stage", "occurred_at"],
         ),
+        # The moves into (or out of) given stages within a time range: deals closed, cases
+        # resolved, accounts churned, without reading every change of the entity type.
+        Index(
+            "ix_stage_change_into",
+            "workspace_id",
+            "entity_type",
+            "to_stage",
+            "occurred_at",
+            postgresql_include=["record_id", "id", "from_stage"],
+        ),
+        Index(
+            "ix_stage_change_out_of",
+            "workspace_id",
+            "entity_type",
+            "from_stage",
+            "occurred_at",
+            postgresql_include=["record_id", "id", "to_stage"],
+        ),
         Index("ix_stage_change_account", "workspace_id", "account_id", "id"),
         Index("ix_stage_change_occurred", "workspace_id", "occurred_at", "id"),
     )

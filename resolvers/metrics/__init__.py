@@ -142,6 +142,7 @@ class Report:
                     workspace_id=self.scope.workspace_id,
                     opportunities=self.scope.opportunities(),
                     windows=self._table(),
+                    window_list=self.windows,
                 ),
             ),
         )

@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy import case, exists, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.enums import EntityType, OpportunityStage
-from db.models import Opportunity
+from db.models import Opportunity, StageChange
 from db.types import Money
 from resolvers.lifecycle import CLOSED_STAGES, OPEN_STAGES, STAGE_FORECAST
 from resolvers.metrics.amounts import CurrencyAmount, by_currency, ratio, to_cents
-from resolvers.metrics.sql import held_at_ends, in_stage_at, seconds_between, stays, within
+from resolvers.metrics.sql import held_at_ends, in_any, seconds_between, within
 from resolvers.metrics.windows import Window
 
 SECONDS_PER_DAY = 86_400
@@ -157,39 +158,49 @@ async def closed_within(
     workspace_id: int,
     opportunities: Any,
     windows: Any,
+    window_list: Sequence[Window],
 ) -> dict[tuple[int, str], tuple[int, Any, int, Any]]:
     """Per window and currency: opportunities whose final close fell in it (still closed at
-    its end): won, their amount, lost, and the won ones' seconds from creation to close."""
-    history = stays(
-        workspace_id,
-        EntityType.OPPORTUNITY,
-        opportunities,
-        "closed_stays",
-        only=CLOSED_VALUES,
-        record_columns=[Opportunity.currency, Opportunity.amount, Opportunity.created_at],
+    its end): won, their amount, lost, and the won ones' seconds from creation to close.
+
+    Read from the moves into a closed stage within the windows (by the index on stage and
+    time); a close still holds at the window's end when the deal made no later move before
+    it, one index probe per close.
+    """
+    later = aliased(StageChange, name="later")
+    reopened = exists().where(
+        later.workspace_id == workspace_id,
+        later.entity_type == EntityType.OPPORTUNITY,
+        later.record_id == StageChange.record_id,
+        later.id > StageChange.id,
+        later.occurred_at < windows.c.w_end,
     )
-    won = history.c.stage == OpportunityStage.CLOSED_WON.value
-    rows = await session.execute(
+    won = StageChange.to_stage == OpportunityStage.CLOSED_WON.value
+    amount = type_coerce(Opportunity.amount, Money())
+    query = (
         select(
             windows.c.w,
-            history.c.currency,
+            Opportunity.currency,
             func.count().filter(won),
-            type_coerce(func.sum(type_coerce(history.c.amount, Money())).filter(won), Money()),
+            type_coerce(func.sum(amount).filter(won), Money()),
             func.count().filter(~won),
-            func.sum(seconds_between(history.c.started, history.c.created_at)).filter(won),
+            func.sum(seconds_between(StageChange.occurred_at, Opportunity.created_at)).filter(won),
         )
-        .select_from(
-            history.join(
-                windows,
-                and_(
-                    within(history.c.started, windows),
-                    in_stage_at(history, windows.c.w_end),
-                ),
-            )
+        .select_from(StageChange)
+        .join(Opportunity, Opportunity.id == StageChange.record_id)
+        .join(windows, within(StageChange.occurred_at, windows))
+        .where(
+            StageChange.workspace_id == workspace_id,
+            StageChange.entity_type == EntityType.OPPORTUNITY,
+            StageChange.to_stage.in_(CLOSED_VALUES),
+            in_any(StageChange.occurred_at, window_list),
+            ~reopened,
         )
-        .where(history.c.stage.in_(CLOSED_VALUES))
-        .group_by(windows.c.w, history.c.currency)
+        .group_by(windows.c.w, Opportunity.currency)
     )
+    if opportunities.whereclause is not None:
+        query = query.where(opportunities.whereclause)
+    rows = await session.execute(query)
     return {
         (w, currency): (won_count, won_sum, lost_count, cycle)
         for w, currency, won_count, won_sum, lost_count, cycle in rows

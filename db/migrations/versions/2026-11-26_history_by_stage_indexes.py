@@ -3,7 +3,9 @@
 Metrics read the moves into (or out of) a few stages within a time range: deals closed,
 cases resolved, accounts churned, deals won and later reopened. Indexed by stage and time,
 with the columns those statements read included, PostgreSQL reads just those rows by an
-index-only scan instead of every change of the entity type.
+index-only scan instead of every change of the entity type. The stage comes first (every
+statement that reads them names it) so that these indexes never pass for a way to read a
+workspace's or a record's history, which `ix_stage_change_record` serves.
 
 Revision ID: b7d41e6c2a90
 Revises: 5c1e2f7a9b3d
@@ -24,13 +26,13 @@ def upgrade() -> None:
     op.create_index(
         "ix_stage_change_into",
         "stage_change",
-        ["workspace_id", "entity_type", "to_stage", "occurred_at"],
+        ["to_stage", "workspace_id", "entity_type", "occurred_at"],
         postgresql_include=["record_id", "id", "from_stage"],
     )
     op.create_index(
         "ix_stage_change_out_of",
         "stage_change",
-        ["workspace_id", "entity_type", "from_stage", "occurred_at"],
+        ["from_stage", "workspace_id", "entity_type", "occurred_at"],
         postgresql_include=["record_id", "id", "to_stage"],
     )
 

@@ -221,12 +221,14 @@ async def _analytic(session: AsyncSession) -> None:
     """Room for sorts and hashes of a report (PostgreSQL's default, 4 MB, spills to disk),
     and no parallel workers: a report already runs its families side by side, and workers
     would compete with them for the same cores (measured: a parallel plan rebuilt the same
-    hash table in every worker and took twice as long)."""
+    hash table in every worker and took twice as long). No JIT either: these statements
+    look costly to the planner but run in tens of milliseconds, less than compiling them."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(
             text(
                 "SELECT set_config('work_mem', '64MB', true), "
-                "set_config('max_parallel_workers_per_gather', '0', true)"
+                "set_config('max_parallel_workers_per_gather', '0', true), "
+                "set_config('jit', 'off', true)"
             )
         )
 

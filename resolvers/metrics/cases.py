@@ -16,6 +16,7 @@ from resolvers.metrics.amounts import ratio
 from resolvers.metrics.sql import (
     held_at_ends,
     in_any,
+    materialized,
     seconds,
     seconds_between,
     summary,
@@ -72,7 +73,7 @@ async def cases(
     records = select(Case.id).where(*conditions)
     measures: dict[int, dict[str, Any]] = {w: {} for w in range(len(window_list))}
     for part in (
-        await _created(session, workspace_id, conditions, windows),
+        await _created(session, workspace_id, conditions, windows, window_list),
         await _backlog(session, workspace_id, records, window_list),
         await _resolutions(session, workspace_id, records, windows, window_list),
         await _first_responses(session, conditions, windows),
@@ -84,21 +85,37 @@ async def cases(
 
 
 async def _created(
-    session: AsyncSession, workspace_id: int, conditions: Sequence[Any], windows: Any
+    session: AsyncSession,
+    workspace_id: int,
+    conditions: Sequence[Any],
+    windows: Any,
+    window_list: Sequence[Window],
 ) -> dict[int, dict[str, Any]]:
     """Cases created in the window, and how many of them were escalated before its end."""
-    escalated = exists().where(
-        StageChange.workspace_id == workspace_id,
-        StageChange.entity_type == EntityType.CASE,
-        StageChange.record_id == Case.id,
-        StageChange.to_stage == CaseStatus.ESCALATED.value,
-        StageChange.occurred_at < windows.c.w_end,
+    # Each case's first escalation, one index probe per case, before the join to windows.
+    first_escalated_at = (
+        select(func.min(StageChange.occurred_at))
+        .where(
+            StageChange.workspace_id == workspace_id,
+            StageChange.entity_type == EntityType.CASE,
+            StageChange.record_id == Case.id,
+            StageChange.to_stage == CaseStatus.ESCALATED.value,
+        )
+        .scalar_subquery()
+    )
+    # Materialized, so that each case is probed once, not once per window.
+    in_range = select(Case.created_at, first_escalated_at.label("escalated_at"))
+    created = materialized(
+        in_range.where(*conditions, in_any(Case.created_at, window_list)), "created_cases"
     )
     rows = await session.execute(
-        select(windows.c.w, func.count(), func.count().filter(escalated))
-        .select_from(Case)
-        .join(windows, within(Case.created_at, windows))
-        .where(*conditions)
+        select(
+            windows.c.w,
+            func.count(),
+            func.count().filter(created.c.escalated_at < windows.c.w_end),
+        )
+        .select_from(created)
+        .join(windows, within(created.c.created_at, windows))
         .group_by(windows.c.w)
     )
     return {w: {"created": created, "escalated": esc} for w, created, esc in rows.all()}

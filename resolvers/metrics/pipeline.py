@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, exists, func, select, type_coerce
+from sqlalchemy import case, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -16,7 +16,7 @@ from db.models import Opportunity, StageChange
 from db.types import Money
 from resolvers.lifecycle import CLOSED_STAGES, OPEN_STAGES, STAGE_FORECAST
 from resolvers.metrics.amounts import CurrencyAmount, by_currency, ratio, to_cents
-from resolvers.metrics.sql import held_at_ends, in_any, seconds_between, within
+from resolvers.metrics.sql import held_at_ends, in_any, materialized, seconds_between, within
 from resolvers.metrics.windows import Window
 
 SECONDS_PER_DAY = 86_400
@@ -167,39 +167,57 @@ async def closed_within(
     time); a close still holds at the window's end when the deal made no later move before
     it, one index probe per close.
     """
+    # When the deal next moved after this close (null if never): one index probe per close,
+    # made before the join to the windows so that no close is probed once per window.
     later = aliased(StageChange, name="later")
-    reopened = exists().where(
-        later.workspace_id == workspace_id,
-        later.entity_type == EntityType.OPPORTUNITY,
-        later.record_id == StageChange.record_id,
-        later.id > StageChange.id,
-        later.occurred_at < windows.c.w_end,
-    )
-    won = StageChange.to_stage == OpportunityStage.CLOSED_WON.value
-    amount = type_coerce(Opportunity.amount, Money())
-    query = (
-        select(
-            windows.c.w,
-            Opportunity.currency,
-            func.count().filter(won),
-            type_coerce(func.sum(amount).filter(won), Money()),
-            func.count().filter(~won),
-            func.sum(seconds_between(StageChange.occurred_at, Opportunity.created_at)).filter(won),
+    next_move_at = (
+        select(func.min(later.occurred_at))
+        .where(
+            later.workspace_id == workspace_id,
+            later.entity_type == EntityType.OPPORTUNITY,
+            later.record_id == StageChange.record_id,
+            later.id > StageChange.id,
         )
-        .select_from(StageChange)
+        .scalar_subquery()
+    )
+    closes = (
+        select(
+            StageChange.to_stage.label("stage"),
+            StageChange.occurred_at.label("closed_at"),
+            next_move_at.label("next_move_at"),
+            Opportunity.currency,
+            Opportunity.amount,
+            Opportunity.created_at,
+        )
         .join(Opportunity, Opportunity.id == StageChange.record_id)
-        .join(windows, within(StageChange.occurred_at, windows))
         .where(
             StageChange.workspace_id == workspace_id,
             StageChange.entity_type == EntityType.OPPORTUNITY,
             StageChange.to_stage.in_(CLOSED_VALUES),
             in_any(StageChange.occurred_at, window_list),
-            ~reopened,
         )
-        .group_by(windows.c.w, Opportunity.currency)
     )
     if opportunities.whereclause is not None:
-        query = query.where(opportunities.whereclause)
+        closes = closes.where(opportunities.whereclause)
+    # Materialized: inlined, the windows' bounds would be pushed into the scan and every
+    # close probed once per window.
+    close = materialized(closes, "closes")
+    won = close.c.stage == OpportunityStage.CLOSED_WON.value
+    amount = type_coerce(close.c.amount, Money())
+    query = (
+        select(
+            windows.c.w,
+            close.c.currency,
+            func.count().filter(won),
+            type_coerce(func.sum(amount).filter(won), Money()),
+            func.count().filter(~won),
+            func.sum(seconds_between(close.c.closed_at, close.c.created_at)).filter(won),
+        )
+        .select_from(close)
+        .join(windows, within(close.c.closed_at, windows))
+        .where(or_(close.c.next_move_at.is_(None), close.c.next_move_at >= windows.c.w_end))
+        .group_by(windows.c.w, close.c.currency)
+    )
     rows = await session.execute(query)
     return {
         (w, currency): (won_count, won_sum, lost_count, cycle)

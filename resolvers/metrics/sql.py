@@ -171,7 +171,7 @@ def stays(
     return materialized(query, name)
 
 
-def materialized(query: Select[Any], name: str) -> CTE:
+def materialized(query: Select[*tuple[Any, ...]], name: str) -> CTE:
     """A CTE the database computes once. Left to inline it, PostgreSQL misjudges how many
     rows a windowed history yields and may rerun it per row of a nested loop."""
     return query.cte(name).prefix_with("MATERIALIZED")

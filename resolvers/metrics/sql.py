@@ -8,7 +8,7 @@ dialect.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -92,9 +92,6 @@ def rank_of(stage: Any) -> ColumnElement[Any]:
     return case({stage.value: rank for rank, stage in enumerate(FUNNEL)}, value=stage)
 
 
-funnel_rank = rank_of(StageChange.to_stage)
-
-
 def in_any(moment: Any, windows: Sequence[Window]) -> ColumnElement[bool]:
     """`moment` falls in at least one of `windows` could be true: said before joining rows to
     the windows, it leaves out the rows no window takes, so far fewer pairs are compared."""
@@ -103,71 +100,61 @@ def in_any(moment: Any, windows: Sequence[Window]) -> ColumnElement[bool]:
     return and_(moment >= first, moment < last)
 
 
-# A record's history in the order it happened (the lifecycle engine never dates a change
-# before the record's latest one), which is also the order of the index it is read by.
-_PER_RECORD: dict[str, Any] = {
-    "partition_by": StageChange.record_id,
-    "order_by": StageChange.id,
-}
-
-
-def next_start_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    """When the record next entered a stage meeting `condition`, after this stay (or null)."""
-    return func.min(case((condition, StageChange.occurred_at))).over(**_PER_RECORD, rows=(1, None))
-
-
-def moved_on_at() -> ColumnElement[Any]:
-    """When the record next reached a later funnel stage than this stay's (null if never)."""
-    return case(
-        *(
-            (funnel_rank == rank, next_start_where(funnel_rank > rank))
-            for rank in range(len(FUNNEL) - 1)
-        )
-    )
-
-
 def stays(
     workspace_id: int,
     entity: EntityType,
     records: Select[Any],
     name: str,
     *,
-    extra: Mapping[str, ColumnElement[Any]] | None = None,
     only: Sequence[str] = (),
     record_columns: Sequence[Any] = (),
 ) -> CTE:
     """Each record's stays in a stage, from its history: `stage`, `started`, `ended` (null
-    while it is still there), `seq` (1 for the creation), for customer stages the funnel
-    `rank` (null for CHURNED), and the `extra` columns asked for.
+    while it is still there), `change_id` (the change that began the stay), and for
+    customer stages the funnel `rank` (null for CHURNED).
 
     With `only`, just the stays in those stages are right (and far fewer rows are read):
     the change that ends a stay in stage S is the record's next one, whose `from_stage` is
-    S. `seq` and the extra columns then count those rows only.
+    S. Those changes are read in two parts, the moves into the stages and the other moves
+    out of them, so that each part is a range of one index on stage and time.
 
     `record_columns` (of the records' own table) come along on every stay, joined here where
     the database sees how many rows there are, rather than to the stays afterwards.
     """
-    query = select(
+    columns = [
         StageChange.record_id,
-        StageChange.id.label("change_id"),
+        StageChange.id,
         StageChange.from_stage,
-        StageChange.to_stage.label("stage"),
-        StageChange.occurred_at.label("started"),
-        func.lead(StageChange.occurred_at).over(**_PER_RECORD).label("ended"),
-        func.row_number().over(**_PER_RECORD).label("seq"),
-        *(expression.label(label) for label, expression in (extra or {}).items()),
-    ).where(
-        StageChange.workspace_id == workspace_id,
-        StageChange.entity_type == entity,
-        StageChange.record_id.in_(records),
-    )
+        StageChange.to_stage,
+        StageChange.occurred_at,
+    ]
+    mine = [StageChange.workspace_id == workspace_id, StageChange.entity_type == entity]
+    history: Any = StageChange.__table__
+    if only:
+        history = union_all(
+            select(*columns).where(*mine, StageChange.to_stage.in_(only)),
+            select(*columns).where(
+                *mine, StageChange.from_stage.in_(only), StageChange.to_stage.not_in(only)
+            ),
+        ).subquery("moves")
+    # A record's history in the order it happened (the lifecycle engine never dates a
+    # change before the record's latest one), which is also the order of the index.
+    per_record: dict[str, Any] = {"partition_by": history.c.record_id, "order_by": history.c.id}
+    query = select(
+        history.c.record_id,
+        history.c.id.label("change_id"),
+        history.c.from_stage,
+        history.c.to_stage.label("stage"),
+        history.c.occurred_at.label("started"),
+        func.lead(history.c.occurred_at).over(**per_record).label("ended"),
+    ).where(history.c.record_id.in_(records))
+    if not only:
+        query = query.where(*mine)
     if record_columns:
         table = record_columns[0].table
-        query = query.add_columns(*record_columns).join(table, table.c.id == StageChange.record_id)
-    if only:
-        query = query.where(or_(StageChange.to_stage.in_(only), StageChange.from_stage.in_(only)))
+        query = query.add_columns(*record_columns).join(table, table.c.id == history.c.record_id)
     if entity in (EntityType.ACCOUNT, EntityType.CONTACT):
-        query = query.add_columns(funnel_rank.label("rank"))
+        query = query.add_columns(rank_of(history.c.to_stage).label("rank"))
     return materialized(query, name)
 
 
@@ -321,17 +308,6 @@ def points_table(moments: Sequence[datetime]) -> CTE:
         for index, at in enumerate(moments)
     ]
     return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("points")
-
-
-def held_at_some_end(stay: Any, windows: Sequence[Window]) -> ColumnElement[bool]:
-    """The stay holds its record's stage at the end of at least one window could be true.
-
-    Said once, before joining stays to windows, it leaves out the stays that ended before
-    the first end or began after the last, so far fewer pairs are compared.
-    """
-    first = min(window.end for window in windows)
-    last = max(window.end for window in windows)
-    return and_(stay.c.started < last, or_(stay.c.ended.is_(None), stay.c.ended >= first))
 
 
 def in_stage_at(stay: Any, moment: Any) -> ColumnElement[bool]:

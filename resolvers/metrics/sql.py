@@ -235,7 +235,8 @@ def held_at_ends(
         func.count().label("n"),
         func.sum(changes.c.amount).label("total"),
     ).group_by(changes.c.reached, *per_move)
-    moves = query.subquery("moves")
+    # A CTE: read twice per stage below, it is computed once.
+    moves = query.cte("held_moves")
     grouping = [moves.c[column.key] for column in keys]
 
     if stages is None:

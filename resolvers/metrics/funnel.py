@@ -15,13 +15,12 @@ from db.models import StageChange
 from resolvers.lifecycle import FUNNEL
 from resolvers.metrics.sql import (
     held_at_ends,
-    in_any,
+    in_windows,
     rank_of,
     seconds,
     seconds_between,
     stays,
     summary,
-    within,
 )
 from resolvers.metrics.windows import Window
 
@@ -109,25 +108,26 @@ def _entries(
     """`(w, stage, entered, advanced)`: per window and stage, records that entered it, and
     of those, how many then reached a later funnel stage before the window's end (counted
     from their first entry)."""
-    entries = (
+    entered = in_windows(
         select(
-            windows.c.w,
-            windows.c.w_end,
             subject_stays.c.record_id,
             subject_stays.c.change_id,
             subject_stays.c.stage,
             subject_stays.c.rank,
-            func.row_number()
-            .over(
-                partition_by=(windows.c.w, subject_stays.c.record_id, subject_stays.c.stage),
-                order_by=subject_stays.c.change_id,
-            )
-            .label("nth"),
-        )
-        .select_from(subject_stays.join(windows, within(subject_stays.c.started, windows)))
-        .where(subject_stays.c.rank.is_not(None), in_any(subject_stays.c.started, window_list))
-        .subquery("entries")
+        ).where(subject_stays.c.rank.is_not(None)),
+        subject_stays.c.started,
+        window_list,
+        windows,
     )
+    entries = select(
+        entered,
+        func.row_number()
+        .over(
+            partition_by=(entered.c.w, entered.c.record_id, entered.c.stage),
+            order_by=entered.c.change_id,
+        )
+        .label("nth"),
+    ).subquery("entries")
     # A later change of the record, into a later funnel stage, before the window's end:
     # one probe of the history index per entry, rather than a window function per stage.
     later = aliased(StageChange, name="later")
@@ -154,14 +154,13 @@ def _entries(
 
 def _times(subject_stays: Any, windows: Any, window_list: Sequence[Window]) -> Any:
     """`(w, stage, count, mean, p50)`: length of the stays that ended in each window."""
-    ended = (
+    ended = in_windows(
         select(
-            windows.c.w,
             subject_stays.c.stage,
             seconds_between(subject_stays.c.ended, subject_stays.c.started).label("value"),
-        )
-        .select_from(subject_stays.join(windows, within(subject_stays.c.ended, windows)))
-        .where(subject_stays.c.rank.is_not(None), in_any(subject_stays.c.ended, window_list))
-        .subquery("ended_stays")
+        ).where(subject_stays.c.rank.is_not(None)),
+        subject_stays.c.ended,
+        window_list,
+        windows,
     )
     return summary(ended, ["w", "stage"])

@@ -8,6 +8,7 @@ dialect.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -181,6 +182,38 @@ def ends_reached(moment: Any, ends: Sequence[datetime]) -> ColumnElement[int]:
         )
 
     return search(0, len(ends))
+
+
+def in_windows(rows: Select[Any], moment: Any, window_list: Sequence[Window], windows: Any) -> Any:
+    """`rows` once for each window that holds `moment`, with that window's `w` and `w_end`.
+
+    A report's windows are the range (window 0), then its buckets back to back: a moment
+    falls in the range or not, and in one bucket at most, found by binary search over the
+    buckets' bounds. So each row is paired with its windows directly, rather than compared
+    with every window (a nested loop that read the rows once per window).
+    """
+    span, buckets = window_list[0], list(window_list[1:])
+    parts = [
+        rows.add_columns(literal(0, Integer).label("w")).where(
+            moment >= literal(span.start, UTCDateTime()), moment < literal(span.end, UTCDateTime())
+        )
+    ]
+    if buckets:
+        if any(a.end != b.start for a, b in itertools.pairwise(buckets)):  # pragma: no cover
+            raise ValueError("buckets must be back to back")
+        bucket = ends_reached(moment, [window.start for window in buckets[1:]]) + 1
+        parts.append(
+            rows.add_columns(bucket.label("w")).where(
+                moment >= literal(buckets[0].start, UTCDateTime()),
+                moment < literal(buckets[-1].end, UTCDateTime()),
+            )
+        )
+    paired = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("paired")
+    return (
+        select(paired, windows.c.w_end)
+        .join(windows, windows.c.w == paired.c.w)
+        .subquery("in_windows")
+    )
 
 
 def held_at_ends(

@@ -16,7 +16,13 @@ from db.models import Opportunity, StageChange
 from db.types import Money
 from resolvers.lifecycle import CLOSED_STAGES, OPEN_STAGES, STAGE_FORECAST
 from resolvers.metrics.amounts import CurrencyAmount, by_currency, ratio, to_cents
-from resolvers.metrics.sql import held_at_ends, in_any, materialized, seconds_between, within
+from resolvers.metrics.sql import (
+    held_at_ends,
+    in_any,
+    in_windows,
+    materialized,
+    seconds_between,
+)
 from resolvers.metrics.windows import Window
 
 SECONDS_PER_DAY = 86_400
@@ -202,21 +208,20 @@ async def closed_within(
     # Materialized: inlined, the windows' bounds would be pushed into the scan and every
     # close probed once per window.
     close = materialized(closes, "closes")
-    won = close.c.stage == OpportunityStage.CLOSED_WON.value
-    amount = type_coerce(close.c.amount, Money())
+    paired = in_windows(select(close), close.c.closed_at, window_list, windows)
+    won = paired.c.stage == OpportunityStage.CLOSED_WON.value
+    amount = type_coerce(paired.c.amount, Money())
     query = (
         select(
-            windows.c.w,
-            close.c.currency,
+            paired.c.w,
+            paired.c.currency,
             func.count().filter(won),
             type_coerce(func.sum(amount).filter(won), Money()),
             func.count().filter(~won),
-            func.sum(seconds_between(close.c.closed_at, close.c.created_at)).filter(won),
+            func.sum(seconds_between(paired.c.closed_at, paired.c.created_at)).filter(won),
         )
-        .select_from(close)
-        .join(windows, within(close.c.closed_at, windows))
-        .where(or_(close.c.next_move_at.is_(None), close.c.next_move_at >= windows.c.w_end))
-        .group_by(windows.c.w, close.c.currency)
+        .where(or_(paired.c.next_move_at.is_(None), paired.c.next_move_at >= paired.c.w_end))
+        .group_by(paired.c.w, paired.c.currency)
     )
     rows = await session.execute(query)
     return {

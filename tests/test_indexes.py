@@ -8,6 +8,7 @@ index would show as one.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select, text
@@ -101,6 +102,24 @@ async def populated(database_url, engine):
                     "version": 1,
                 }
                 for w, n in rows
+            ],
+        )
+        # A history like the records': a creation row each, then some moves, so that the
+        # planner weighs the history indexes on real selectivities too.
+        await connection.execute(
+            insert(StageChange),
+            [
+                {
+                    "workspace_id": w,
+                    "entity_type": "ACCOUNT",
+                    "record_id": n + 1,
+                    "from_stage": None if step == 0 else "REACH",
+                    "to_stage": "REACH" if step == 0 else "ACQUISITION",
+                    "occurred_at": datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=n + step),
+                    "cause": "CREATED" if step == 0 else "MANUAL",
+                }
+                for w, n in rows
+                for step in range(1 + n % 2)
             ],
         )
         tables = ("account", "contact", "lead", "opportunity", "support_case", "stage_change")

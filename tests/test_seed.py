@@ -268,10 +268,10 @@ async def test_stages_are_spread_and_consistent(engine):
             LifecycleStage.ACQUISITION,
         }
         assert (account.id in won) == customer, account.lifecycle_stage
-    # Everything else stays where the models start it.
+    # Cases went through their workflow; everything else stays where the models start it.
+    assert case_statuses == set(CaseStatus)
     assert contact_stages == {LifecycleStage.REACH}
     assert lead_statuses == {LeadStatus.OPEN}
-    assert case_statuses == {CaseStatus.NEW}
     assert campaign_statuses == {CampaignStatus.PLANNED}
 
 
@@ -336,3 +336,82 @@ async def test_seeded_records_have_the_history_that_led_to_their_stage(engine):
         assert changes[-1].to_stage == account.lifecycle_stage
         assert all(a.to_stage == b.from_stage for a, b in itertools.pairwise(changes))
         assert [c.occurred_at for c in changes] == sorted(c.occurred_at for c in changes)
+
+
+async def test_every_seeded_move_is_one_the_lifecycle_engine_allows(engine):
+    from db.models import StageChange
+    from resolvers.lifecycle import LIFECYCLES, Needs
+
+    summary = await seed(engine, seed=11, accounts=40)
+    ws = summary.workspace_id
+    async with make_session_factory(engine)() as session:
+        history = (
+            await session.scalars(
+                select(StageChange).where(StageChange.workspace_id == ws).order_by(StageChange.id)
+            )
+        ).all()
+        current: dict[tuple[str, int], str] = {}
+        for lifecycle in LIFECYCLES.values():
+            model = lifecycle.model
+            column = getattr(model, lifecycle.attribute)
+            for pk, stage in await session.execute(
+                select(model.id, column).where(model.workspace_id == ws)
+            ):
+                current[(lifecycle.entity_type.value, pk)] = str(stage)
+    tables = {lc.entity_type.value: lc.table for lc in LIFECYCLES.values()}
+    stages = {lc.entity_type.value: lc.stages for lc in LIFECYCLES.values()}
+    records: dict[tuple[str, int], list[StageChange]] = {}
+    for change in history:
+        records.setdefault((change.entity_type.value, change.record_id), []).append(change)
+    assert records.keys() == current.keys()
+    moves = 0
+    for key, changes in records.items():
+        entity = key[0]
+        assert changes[0].from_stage is None
+        assert changes[-1].to_stage == current[key]
+        # In the order they happened, as the engine writes them.
+        assert [c.occurred_at for c in changes] == sorted(c.occurred_at for c in changes)
+        for before, after in itertools.pairwise(changes):
+            assert after.from_stage == before.to_stage
+            needs = tables[entity][stages[entity](before.to_stage)][stages[entity](after.to_stage)]
+            assert (after.reason is not None) == (needs is Needs.REASON), (key, after.to_stage)
+            moves += 1
+    # Histories that are not straight lines: deals slip back, customers come back.
+    backward = [c for c in history if c.reason is not None]
+    assert moves > 3 * len(records) // 2
+    assert {c.entity_type.value for c in backward} >= {"ACCOUNT", "OPPORTUNITY", "CASE"}
+
+
+async def test_seeded_cases_carry_the_dates_their_history_gives_them(engine):
+    from db.models import StageChange
+
+    summary = await seed(engine, seed=3, accounts=40)
+    ws = summary.workspace_id
+    async with make_session_factory(engine)() as session:
+        cases = (await session.scalars(select(Case).where(Case.workspace_id == ws))).all()
+        history = (
+            await session.scalars(
+                select(StageChange)
+                .where(StageChange.workspace_id == ws, StageChange.entity_type == "CASE")
+                .order_by(StageChange.id)
+            )
+        ).all()
+    by_case: dict[int, list[StageChange]] = {}
+    for change in history:
+        by_case.setdefault(change.record_id, []).append(change)
+    scored = 0
+    for case in cases:
+        changes = by_case[case.id]
+        first_move = changes[1].occurred_at if len(changes) > 1 else None
+        assert case.first_responded_at == first_move
+        resolutions = [c.occurred_at for c in changes if c.to_stage == CaseStatus.RESOLVED]
+        done = case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+        assert case.resolved_at == (max(resolutions) if done else None)
+        assert case.first_response_due_at is not None
+        assert case.first_response_due_at > case.created_at
+        if case.satisfaction_score is not None:
+            scored += 1
+            assert done
+            assert case.resolved_at <= case.satisfaction_recorded_at <= seeding.DEFAULT_AS_OF
+        assert changes[-1].occurred_at <= seeding.DEFAULT_AS_OF
+    assert scored > 0

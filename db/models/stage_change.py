@@ -28,6 +28,25 @@ class StageChange(Base):
             "id",
             postgresql_include=["from_stage", "to_stage", "occurred_at"],
         ),
+        # The moves into (or out of) given stages within a time range: deals closed, cases
+        # resolved, accounts churned, without reading every change of the entity type. The
+        # stage comes first so that they never pass for a way to read one record's history.
+        Index(
+            "ix_stage_change_into",
+            "to_stage",
+            "workspace_id",
+            "entity_type",
+            "occurred_at",
+            postgresql_include=["record_id", "id", "from_stage"],
+        ),
+        Index(
+            "ix_stage_change_out_of",
+            "from_stage",
+            "workspace_id",
+            "entity_type",
+            "occurred_at",
+            postgresql_include=["record_id", "id", "to_stage"],
+        ),
         Index("ix_stage_change_account", "workspace_id", "account_id", "id"),
         Index("ix_stage_change_occurred", "workspace_id", "occurred_at", "id"),
     )

@@ -8,23 +8,24 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.enums import CaseStatus, EntityType
 from db.models import Case, StageChange
 from resolvers.metrics.amounts import ratio
 from resolvers.metrics.sql import (
-    held_at_some_end,
-    in_stage_at,
-    next_start_where,
+    held_at_ends,
+    in_any,
+    materialized,
     seconds,
     seconds_between,
-    stays,
     summary,
     within,
 )
 from resolvers.metrics.windows import Window
 
 DONE = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
+NOT_DONE = [status.value for status in CaseStatus if status.value not in DONE]
 # Scores of 4 and 5 (of 1 to 5) count as satisfied, as CSAT surveys usually do.
 SATISFIED = 4
 
@@ -69,20 +70,12 @@ async def cases(
     windows: Any,
     window_list: Sequence[Window],
 ) -> list[CaseMetrics]:
-    # From RESOLVED or CLOSED a case can only move back to OPEN: that move is a reopen.
-    reopened_at = next_start_where(StageChange.to_stage == CaseStatus.OPEN.value)
-    history = stays(
-        workspace_id,
-        EntityType.CASE,
-        select(Case.id).where(*conditions),
-        "case_stays",
-        extra={"reopened_at": reopened_at},
-    )
+    records = select(Case.id).where(*conditions)
     measures: dict[int, dict[str, Any]] = {w: {} for w in range(len(window_list))}
     for part in (
-        await _created(session, workspace_id, conditions, windows),
-        await _backlog(session, history, windows, window_list),
-        await _resolutions(session, history, windows),
+        await _created(session, workspace_id, conditions, windows, window_list),
+        await _backlog(session, workspace_id, records, window_list),
+        await _resolutions(session, workspace_id, records, windows, window_list),
         await _first_responses(session, conditions, windows),
         await _promises_and_scores(session, conditions, windows),
     ):
@@ -92,60 +85,103 @@ async def cases(
 
 
 async def _created(
-    session: AsyncSession, workspace_id: int, conditions: Sequence[Any], windows: Any
+    session: AsyncSession,
+    workspace_id: int,
+    conditions: Sequence[Any],
+    windows: Any,
+    window_list: Sequence[Window],
 ) -> dict[int, dict[str, Any]]:
     """Cases created in the window, and how many of them were escalated before its end."""
-    escalated = exists().where(
-        StageChange.workspace_id == workspace_id,
-        StageChange.entity_type == EntityType.CASE,
-        StageChange.record_id == Case.id,
-        StageChange.to_stage == CaseStatus.ESCALATED.value,
-        StageChange.occurred_at < windows.c.w_end,
+    # Each case's first escalation, one index probe per case, before the join to windows.
+    first_escalated_at = (
+        select(func.min(StageChange.occurred_at))
+        .where(
+            StageChange.workspace_id == workspace_id,
+            StageChange.entity_type == EntityType.CASE,
+            StageChange.record_id == Case.id,
+            StageChange.to_stage == CaseStatus.ESCALATED.value,
+        )
+        .scalar_subquery()
+    )
+    # Materialized, so that each case is probed once, not once per window.
+    in_range = select(Case.created_at, first_escalated_at.label("escalated_at"))
+    created = materialized(
+        in_range.where(*conditions, in_any(Case.created_at, window_list)), "created_cases"
     )
     rows = await session.execute(
-        select(windows.c.w, func.count(), func.count().filter(escalated))
-        .select_from(Case)
-        .join(windows, within(Case.created_at, windows))
-        .where(*conditions)
+        select(
+            windows.c.w,
+            func.count(),
+            func.count().filter(created.c.escalated_at < windows.c.w_end),
+        )
+        .select_from(created)
+        .join(windows, within(created.c.created_at, windows))
         .group_by(windows.c.w)
     )
     return {w: {"created": created, "escalated": esc} for w, created, esc in rows.all()}
 
 
 async def _backlog(
-    session: AsyncSession, history: Any, windows: Any, window_list: Sequence[Window]
+    session: AsyncSession, workspace_id: int, records: Any, window_list: Sequence[Window]
 ) -> dict[int, dict[str, Any]]:
     """Cases neither resolved nor closed at the window's end."""
-    rows = await session.execute(
-        select(windows.c.w, func.count())
-        .select_from(history.join(windows, in_stage_at(history, windows.c.w_end)))
-        .where(history.c.stage.not_in(DONE), held_at_some_end(history, window_list))
-        .group_by(windows.c.w)
+    ends = sorted({window.end for window in window_list})
+    held = held_at_ends(workspace_id, EntityType.CASE, records, ends, stages=NOT_DONE).subquery(
+        "backlog"
     )
-    return {w: {"backlog": count} for w, count in rows.all()}
+    at_end = dict((await session.execute(select(held.c.p, held.c.held))).all())
+    return {
+        w: {"backlog": at_end[ends.index(window.end)]}
+        for w, window in enumerate(window_list)
+        if at_end.get(ends.index(window.end))
+    }
 
 
 async def _resolutions(
-    session: AsyncSession, history: Any, windows: Any
+    session: AsyncSession,
+    workspace_id: int,
+    records: Any,
+    windows: Any,
+    window_list: Sequence[Window],
 ) -> dict[int, dict[str, Any]]:
     """Cases resolved in the window; of those, how many were reopened after their first
     resolution in it (before its end); and the median time from creation to their last
-    resolution in it."""
+    resolution in it.
+
+    Read from the moves into RESOLVED alone (by the index on stage and time); a reopen is
+    a later move of the case back to OPEN, one index probe per resolved case and window.
+    """
     resolved = (
         select(
             windows.c.w,
             windows.c.w_end,
-            history.c.record_id,
-            func.min(history.c.reopened_at).label("reopened_at"),
-            func.max(history.c.started).label("last_resolved_at"),
+            StageChange.record_id,
+            func.min(StageChange.id).label("first_id"),
+            func.max(StageChange.occurred_at).label("last_resolved_at"),
         )
-        .select_from(history.join(windows, within(history.c.started, windows)))
-        .where(history.c.stage == CaseStatus.RESOLVED.value)
-        .group_by(windows.c.w, windows.c.w_end, history.c.record_id)
+        .select_from(StageChange)
+        .join(windows, within(StageChange.occurred_at, windows))
+        .where(
+            StageChange.workspace_id == workspace_id,
+            StageChange.entity_type == EntityType.CASE,
+            StageChange.to_stage == CaseStatus.RESOLVED.value,
+            in_any(StageChange.occurred_at, window_list),
+            StageChange.record_id.in_(records),
+        )
+        .group_by(windows.c.w, windows.c.w_end, StageChange.record_id)
         .subquery("resolved")
     )
-    # The earliest reopen after any resolution in the window is the one after the first.
-    reopened = resolved.c.reopened_at < resolved.c.w_end
+    # From RESOLVED or CLOSED a case can only move back to OPEN: that move is a reopen.
+    # The first reopen after the first resolution in the window, if before its end.
+    reopen = aliased(StageChange, name="reopen")
+    reopened = exists().where(
+        reopen.workspace_id == workspace_id,
+        reopen.entity_type == EntityType.CASE,
+        reopen.record_id == resolved.c.record_id,
+        reopen.id > resolved.c.first_id,
+        reopen.to_stage == CaseStatus.OPEN.value,
+        reopen.occurred_at < resolved.c.w_end,
+    )
     counts = await session.execute(
         select(resolved.c.w, func.count(), func.count().filter(reopened)).group_by(resolved.c.w)
     )

@@ -6,20 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal, null, select, union_all
+from sqlalchemy import exists, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.enums import EntityType, LifecycleStage
+from db.models import StageChange
 from resolvers.lifecycle import FUNNEL
 from resolvers.metrics.sql import (
-    held_at_some_end,
-    in_stage_at,
-    moved_on_at,
+    held_at_ends,
+    in_windows,
+    rank_of,
     seconds,
     seconds_between,
     stays,
     summary,
-    within,
 )
 from resolvers.metrics.windows import Window
 
@@ -43,16 +44,6 @@ class StageMetrics:
         return None if rate is None else 1 - rate
 
 
-def current_counts(subject_stays: Any, windows: Any, window_list: Sequence[Window]) -> Any:
-    """`(w, stage, records)`: records per stage at the end of each window (CHURNED included)."""
-    return (
-        select(windows.c.w, subject_stays.c.stage, func.count().label("records"))
-        .select_from(subject_stays.join(windows, in_stage_at(subject_stays, windows.c.w_end)))
-        .where(held_at_some_end(subject_stays, window_list))
-        .group_by(windows.c.w, subject_stays.c.stage)
-    )
-
-
 async def funnel(
     session: AsyncSession,
     *,
@@ -64,17 +55,18 @@ async def funnel(
 ) -> list[list[StageMetrics]]:
     """One list of the five funnel stages, in order, per window.
 
-    Three measures of one history, stacked in one statement so the history is read once:
-    each row says which measure it carries (`part`) and its two values.
+    Three measures of one history, stacked in one statement: each row says which measure
+    it carries (`part`), the window (for `current`, the window end's number) and its two
+    values. Who is where at each end is counted from the changes alone; entries and times
+    in stage need the stays.
     """
-    subject_stays = stays(
-        workspace_id, subject, records, "subject_stays", extra={"moved_on_at": moved_on_at()}
-    )
-    current = current_counts(subject_stays, windows, window_list).subquery("current")
-    entries = _entries(subject_stays, windows).subquery("entry_counts")
-    times = _times(subject_stays, windows).subquery("times")
+    ends = sorted({window.end for window in window_list})
+    subject_stays = stays(workspace_id, subject, records, "subject_stays")
+    current = held_at_ends(workspace_id, subject, records, ends).subquery("current")
+    entries = _entries(workspace_id, subject, subject_stays, windows, window_list)
+    times = _times(subject_stays, windows, window_list).subquery("times")
     stacked = union_all(
-        select(literal("current"), current.c.w, current.c.stage, current.c.records, null()),
+        select(literal("current"), current.c.p, current.c.stage, current.c.held, null()),
         select(
             literal("entries"),
             entries.c.w,
@@ -93,9 +85,10 @@ async def funnel(
         key = (w, stage.value)
         entered, advanced = parts.get(("entries", *key), (0, 0))
         mean, median = parts.get(("times", *key), (None, None))
+        at_end = ("current", ends.index(window_list[w].end), stage.value)
         return StageMetrics(
             stage=stage,
-            current=int(parts.get(("current", *key), (0, None))[0]),
+            current=int(parts.get(at_end, (0, None))[0]),
             entered=int(entered),
             advanced=int(advanced),
             average_time_in_stage_seconds=seconds(mean),
@@ -105,28 +98,47 @@ async def funnel(
     return [[measure(stage, w) for stage in FUNNEL] for w in range(len(window_list))]
 
 
-def _entries(subject_stays: Any, windows: Any) -> Any:
+def _entries(
+    workspace_id: int,
+    subject: EntityType,
+    subject_stays: Any,
+    windows: Any,
+    window_list: Sequence[Window],
+) -> Any:
     """`(w, stage, entered, advanced)`: per window and stage, records that entered it, and
     of those, how many then reached a later funnel stage before the window's end (counted
     from their first entry)."""
-    entries = (
+    entered = in_windows(
         select(
-            windows.c.w,
-            windows.c.w_end,
+            subject_stays.c.record_id,
+            subject_stays.c.change_id,
             subject_stays.c.stage,
-            subject_stays.c.moved_on_at,
-            func.row_number()
-            .over(
-                partition_by=(windows.c.w, subject_stays.c.record_id, subject_stays.c.stage),
-                order_by=subject_stays.c.seq,
-            )
-            .label("nth"),
-        )
-        .select_from(subject_stays.join(windows, within(subject_stays.c.started, windows)))
-        .where(subject_stays.c.rank.is_not(None))
-        .subquery("entries")
+            subject_stays.c.rank,
+        ).where(subject_stays.c.rank.is_not(None)),
+        subject_stays.c.started,
+        window_list,
+        windows,
     )
-    moved_on = entries.c.moved_on_at < entries.c.w_end
+    entries = select(
+        entered,
+        func.row_number()
+        .over(
+            partition_by=(entered.c.w, entered.c.record_id, entered.c.stage),
+            order_by=entered.c.change_id,
+        )
+        .label("nth"),
+    ).subquery("entries")
+    # A later change of the record, into a later funnel stage, before the window's end:
+    # one probe of the history index per entry, rather than a window function per stage.
+    later = aliased(StageChange, name="later")
+    moved_on = exists().where(
+        later.workspace_id == workspace_id,
+        later.entity_type == subject,
+        later.record_id == entries.c.record_id,
+        later.id > entries.c.change_id,
+        later.occurred_at < entries.c.w_end,
+        rank_of(later.to_stage) > entries.c.rank,
+    )
     return (
         select(
             entries.c.w,
@@ -136,19 +148,19 @@ def _entries(subject_stays: Any, windows: Any) -> Any:
         )
         .where(entries.c.nth == 1)
         .group_by(entries.c.w, entries.c.stage)
+        .subquery("entry_counts")
     )
 
 
-def _times(subject_stays: Any, windows: Any) -> Any:
+def _times(subject_stays: Any, windows: Any, window_list: Sequence[Window]) -> Any:
     """`(w, stage, count, mean, p50)`: length of the stays that ended in each window."""
-    ended = (
+    ended = in_windows(
         select(
-            windows.c.w,
             subject_stays.c.stage,
             seconds_between(subject_stays.c.ended, subject_stays.c.started).label("value"),
-        )
-        .select_from(subject_stays.join(windows, within(subject_stays.c.ended, windows)))
-        .where(subject_stays.c.rank.is_not(None))
-        .subquery("ended_stays")
+        ).where(subject_stays.c.rank.is_not(None)),
+        subject_stays.c.ended,
+        window_list,
+        windows,
     )
     return summary(ended, ["w", "stage"])

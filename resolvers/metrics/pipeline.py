@@ -7,15 +7,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy import case, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.enums import EntityType, OpportunityStage
-from db.models import Opportunity
+from db.models import Opportunity, StageChange
 from db.types import Money
 from resolvers.lifecycle import CLOSED_STAGES, OPEN_STAGES, STAGE_FORECAST
 from resolvers.metrics.amounts import CurrencyAmount, by_currency, ratio, to_cents
-from resolvers.metrics.sql import held_at_some_end, in_stage_at, seconds_between, stays, within
+from resolvers.metrics.sql import (
+    held_at_ends,
+    in_any,
+    in_windows,
+    materialized,
+    seconds_between,
+)
 from resolvers.metrics.windows import Window
 
 SECONDS_PER_DAY = 86_400
@@ -102,10 +109,10 @@ class PipelineMetrics:
         return self._amounts("sales_velocity_per_day")
 
 
-def _probability(stage: Any) -> Any:
-    """The win probability (percent) the lifecycle engine gives each stage."""
+def _open_probability(stage: Any) -> Any:
+    """The win probability (percent) the lifecycle engine gives each open stage (0 otherwise)."""
     return case(
-        {value.value: percent for value, (percent, _category) in STAGE_FORECAST.items()},
+        {value.value: STAGE_FORECAST[value][0] for value in OPEN_STAGES},
         value=stage,
         else_=0,
     )
@@ -116,33 +123,39 @@ async def open_at_ends(
     *,
     workspace_id: int,
     opportunities: Any,
-    windows: Any,
     window_list: Sequence[Window],
 ) -> dict[tuple[int, str], tuple[int, Any, Any]]:
     """Per window and currency: opportunities open at its end, their amount, and their
     amount x the probability (percent) of the stage each was in then."""
-    history = stays(
+    ends = sorted({window.end for window in window_list})
+    held = held_at_ends(
         workspace_id,
         EntityType.OPPORTUNITY,
         opportunities,
-        "open_stays",
-        only=OPEN_VALUES,
-        record_columns=[Opportunity.currency, Opportunity.amount],
-    )
-    amount = type_coerce(history.c.amount, Money())
+        ends,
+        stages=OPEN_VALUES,
+        amount=Opportunity.amount,
+        weights=lambda stage: (1, _open_probability(stage)),
+        keys=[Opportunity.currency],
+    ).subquery("open_at_ends")
     rows = await session.execute(
         select(
-            windows.c.w,
-            history.c.currency,
-            func.count(),
-            type_coerce(func.sum(amount), Money()),
-            type_coerce(func.sum(amount * _probability(history.c.stage)), Money()),
-        )
-        .select_from(history.join(windows, in_stage_at(history, windows.c.w_end)))
-        .where(history.c.stage.in_(OPEN_VALUES), held_at_some_end(history, window_list))
-        .group_by(windows.c.w, history.c.currency)
+            held.c.p,
+            held.c.currency,
+            held.c.held,
+            type_coerce(held.c.value0, Money()),
+            type_coerce(held.c.value1, Money()),
+        ).where(held.c.held > 0)
     )
-    return {(w, currency): (count, total, weighted) for w, currency, count, total, weighted in rows}
+    at_end = {
+        (p, currency): (count, total, weighted) for p, currency, count, total, weighted in rows
+    }
+    return {
+        (w, currency): values
+        for w, window in enumerate(window_list)
+        for (p, currency), values in at_end.items()
+        if ends[p] == window.end
+    }
 
 
 async def closed_within(
@@ -151,39 +164,66 @@ async def closed_within(
     workspace_id: int,
     opportunities: Any,
     windows: Any,
+    window_list: Sequence[Window],
 ) -> dict[tuple[int, str], tuple[int, Any, int, Any]]:
     """Per window and currency: opportunities whose final close fell in it (still closed at
-    its end): won, their amount, lost, and the won ones' seconds from creation to close."""
-    history = stays(
-        workspace_id,
-        EntityType.OPPORTUNITY,
-        opportunities,
-        "closed_stays",
-        only=CLOSED_VALUES,
-        record_columns=[Opportunity.currency, Opportunity.amount, Opportunity.created_at],
+    its end): won, their amount, lost, and the won ones' seconds from creation to close.
+
+    Read from the moves into a closed stage within the windows (by the index on stage and
+    time); a close still holds at the window's end when the deal made no later move before
+    it, one index probe per close.
+    """
+    # When the deal next moved after this close (null if never): one index probe per close,
+    # made before the join to the windows so that no close is probed once per window.
+    later = aliased(StageChange, name="later")
+    next_move_at = (
+        select(func.min(later.occurred_at))
+        .where(
+            later.workspace_id == workspace_id,
+            later.entity_type == EntityType.OPPORTUNITY,
+            later.record_id == StageChange.record_id,
+            later.id > StageChange.id,
+        )
+        .scalar_subquery()
     )
-    won = history.c.stage == OpportunityStage.CLOSED_WON.value
-    rows = await session.execute(
+    closes = (
         select(
-            windows.c.w,
-            history.c.currency,
-            func.count().filter(won),
-            type_coerce(func.sum(type_coerce(history.c.amount, Money())).filter(won), Money()),
-            func.count().filter(~won),
-            func.sum(seconds_between(history.c.started, history.c.created_at)).filter(won),
+            StageChange.to_stage.label("stage"),
+            StageChange.occurred_at.label("closed_at"),
+            next_move_at.label("next_move_at"),
+            Opportunity.currency,
+            Opportunity.amount,
+            Opportunity.created_at,
         )
-        .select_from(
-            history.join(
-                windows,
-                and_(
-                    within(history.c.started, windows),
-                    in_stage_at(history, windows.c.w_end),
-                ),
-            )
+        .join(Opportunity, Opportunity.id == StageChange.record_id)
+        .where(
+            StageChange.workspace_id == workspace_id,
+            StageChange.entity_type == EntityType.OPPORTUNITY,
+            StageChange.to_stage.in_(CLOSED_VALUES),
+            in_any(StageChange.occurred_at, window_list),
         )
-        .where(history.c.stage.in_(CLOSED_VALUES))
-        .group_by(windows.c.w, history.c.currency)
     )
+    if opportunities.whereclause is not None:
+        closes = closes.where(opportunities.whereclause)
+    # Materialized: inlined, the windows' bounds would be pushed into the scan and every
+    # close probed once per window.
+    close = materialized(closes, "closes")
+    paired = in_windows(select(close), close.c.closed_at, window_list, windows)
+    won = paired.c.stage == OpportunityStage.CLOSED_WON.value
+    amount = type_coerce(paired.c.amount, Money())
+    query = (
+        select(
+            paired.c.w,
+            paired.c.currency,
+            func.count().filter(won),
+            type_coerce(func.sum(amount).filter(won), Money()),
+            func.count().filter(~won),
+            func.sum(seconds_between(paired.c.closed_at, paired.c.created_at)).filter(won),
+        )
+        .where(or_(paired.c.next_move_at.is_(None), paired.c.next_move_at >= paired.c.w_end))
+        .group_by(paired.c.w, paired.c.currency)
+    )
+    rows = await session.execute(query)
     return {
         (w, currency): (won_count, won_sum, lost_count, cycle)
         for w, currency, won_count, won_sum, lost_count, cycle in rows

@@ -8,7 +8,8 @@ dialect.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -87,33 +88,17 @@ def within(moment: Any, windows: Any) -> ColumnElement[bool]:
     return and_(moment >= windows.c.w_start, moment < windows.c.w_end)
 
 
-# The position of a customer stage in the funnel (null for CHURNED).
-funnel_rank = case(
-    {stage.value: rank for rank, stage in enumerate(FUNNEL)}, value=StageChange.to_stage
-)
+def rank_of(stage: Any) -> ColumnElement[Any]:
+    """The position of a customer stage in the funnel (null for CHURNED)."""
+    return case({stage.value: rank for rank, stage in enumerate(FUNNEL)}, value=stage)
 
 
-# A record's history in the order it happened (the lifecycle engine never dates a change
-# before the record's latest one), which is also the order of the index it is read by.
-_PER_RECORD: dict[str, Any] = {
-    "partition_by": StageChange.record_id,
-    "order_by": StageChange.id,
-}
-
-
-def next_start_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    """When the record next entered a stage meeting `condition`, after this stay (or null)."""
-    return func.min(case((condition, StageChange.occurred_at))).over(**_PER_RECORD, rows=(1, None))
-
-
-def moved_on_at() -> ColumnElement[Any]:
-    """When the record next reached a later funnel stage than this stay's (null if never)."""
-    return case(
-        *(
-            (funnel_rank == rank, next_start_where(funnel_rank > rank))
-            for rank in range(len(FUNNEL) - 1)
-        )
-    )
+def in_any(moment: Any, windows: Sequence[Window]) -> ColumnElement[bool]:
+    """`moment` falls in at least one of `windows` could be true: said before joining rows to
+    the windows, it leaves out the rows no window takes, so far fewer pairs are compared."""
+    first = min(window.start for window in windows)
+    last = max(window.end for window in windows)
+    return and_(moment >= first, moment < last)
 
 
 def stays(
@@ -122,48 +107,232 @@ def stays(
     records: Select[Any],
     name: str,
     *,
-    extra: Mapping[str, ColumnElement[Any]] | None = None,
     only: Sequence[str] = (),
     record_columns: Sequence[Any] = (),
 ) -> CTE:
     """Each record's stays in a stage, from its history: `stage`, `started`, `ended` (null
-    while it is still there), `seq` (1 for the creation), for customer stages the funnel
-    `rank` (null for CHURNED), and the `extra` columns asked for.
+    while it is still there), `change_id` (the change that began the stay), and for
+    customer stages the funnel `rank` (null for CHURNED).
 
     With `only`, just the stays in those stages are right (and far fewer rows are read):
     the change that ends a stay in stage S is the record's next one, whose `from_stage` is
-    S. `seq` and the extra columns then count those rows only.
+    S. Those changes are read in two parts, the moves into the stages and the other moves
+    out of them, so that each part is a range of one index on stage and time.
 
     `record_columns` (of the records' own table) come along on every stay, joined here where
     the database sees how many rows there are, rather than to the stays afterwards.
     """
-    query = select(
+    columns = [
         StageChange.record_id,
+        StageChange.id,
         StageChange.from_stage,
-        StageChange.to_stage.label("stage"),
-        StageChange.occurred_at.label("started"),
-        func.lead(StageChange.occurred_at).over(**_PER_RECORD).label("ended"),
-        func.row_number().over(**_PER_RECORD).label("seq"),
-        *(expression.label(label) for label, expression in (extra or {}).items()),
-    ).where(
-        StageChange.workspace_id == workspace_id,
-        StageChange.entity_type == entity,
-        StageChange.record_id.in_(records),
-    )
+        StageChange.to_stage,
+        StageChange.occurred_at,
+    ]
+    mine = [StageChange.workspace_id == workspace_id, StageChange.entity_type == entity]
+    history: Any = StageChange.__table__
+    if only:
+        history = union_all(
+            select(*columns).where(*mine, StageChange.to_stage.in_(only)),
+            select(*columns).where(
+                *mine, StageChange.from_stage.in_(only), StageChange.to_stage.not_in(only)
+            ),
+        ).subquery("moves")
+    # A record's history in the order it happened (the lifecycle engine never dates a
+    # change before the record's latest one), which is also the order of the index.
+    per_record: dict[str, Any] = {"partition_by": history.c.record_id, "order_by": history.c.id}
+    query = select(
+        history.c.record_id,
+        history.c.id.label("change_id"),
+        history.c.from_stage,
+        history.c.to_stage.label("stage"),
+        history.c.occurred_at.label("started"),
+        func.lead(history.c.occurred_at).over(**per_record).label("ended"),
+    ).where(history.c.record_id.in_(records))
+    if not only:
+        query = query.where(*mine)
     if record_columns:
         table = record_columns[0].table
-        query = query.add_columns(*record_columns).join(table, table.c.id == StageChange.record_id)
-    if only:
-        query = query.where(or_(StageChange.to_stage.in_(only), StageChange.from_stage.in_(only)))
+        query = query.add_columns(*record_columns).join(table, table.c.id == history.c.record_id)
     if entity in (EntityType.ACCOUNT, EntityType.CONTACT):
-        query = query.add_columns(funnel_rank.label("rank"))
+        query = query.add_columns(rank_of(history.c.to_stage).label("rank"))
     return materialized(query, name)
 
 
-def materialized(query: Select[Any], name: str) -> CTE:
+def materialized(query: Select[*tuple[Any, ...]], name: str) -> CTE:
     """A CTE the database computes once. Left to inline it, PostgreSQL misjudges how many
     rows a windowed history yields and may rerun it per row of a nested loop."""
     return query.cte(name).prefix_with("MATERIALIZED")
+
+
+def ends_reached(moment: Any, ends: Sequence[datetime]) -> ColumnElement[int]:
+    """How many of the sorted `ends` are at or before `moment`, by binary search.
+
+    A change at `moment` is part of the state at `ends[j]` exactly when j is at least this
+    count, so one number per change replaces a join of every change to every window.
+    """
+
+    def search(low: int, high: int) -> ColumnElement[int]:
+        if low == high:
+            return literal(low, Integer)
+        middle = (low + high) // 2
+        return case(
+            (moment < literal(ends[middle], UTCDateTime()), search(low, middle)),
+            else_=search(middle + 1, high),
+        )
+
+    return search(0, len(ends))
+
+
+def in_windows(rows: Select[Any], moment: Any, window_list: Sequence[Window], windows: Any) -> Any:
+    """`rows` once for each window that holds `moment`, with that window's `w` and `w_end`.
+
+    A report's windows are the range (window 0), then its buckets back to back: a moment
+    falls in the range or not, and in one bucket at most, found by binary search over the
+    buckets' bounds. So each row is paired with its windows directly, rather than compared
+    with every window (a nested loop that read the rows once per window).
+    """
+    span, buckets = window_list[0], list(window_list[1:])
+    parts = [
+        rows.add_columns(literal(0, Integer).label("w")).where(
+            moment >= literal(span.start, UTCDateTime()), moment < literal(span.end, UTCDateTime())
+        )
+    ]
+    if buckets:
+        if any(a.end != b.start for a, b in itertools.pairwise(buckets)):  # pragma: no cover
+            raise ValueError("buckets must be back to back")
+        bucket = ends_reached(moment, [window.start for window in buckets[1:]]) + 1
+        parts.append(
+            rows.add_columns(bucket.label("w")).where(
+                moment >= literal(buckets[0].start, UTCDateTime()),
+                moment < literal(buckets[-1].end, UTCDateTime()),
+            )
+        )
+    paired = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("paired")
+    return (
+        select(paired, windows.c.w_end)
+        .join(windows, windows.c.w == paired.c.w)
+        .subquery("in_windows")
+    )
+
+
+def held_at_ends(
+    workspace_id: int,
+    entity: EntityType,
+    records: Select[Any],
+    ends: Sequence[datetime],
+    *,
+    stages: Sequence[str] | None = None,
+    amount: Any = None,
+    weights: Callable[[Any], Sequence[Any]] = lambda _stage: (),
+    keys: Sequence[Any] = (),
+) -> Select[Any]:
+    """`(p, *keys, [stage], held, value0, ...)`: at each of the sorted `ends` (numbered
+    `p`), how many `records` were in one of `stages` (or in each stage, when `stages` is
+    None), and per weight the sum of `amount` x `weights(stage)[i]` over them.
+
+    Straight from the history, without rebuilding stays: a record is in stage S at `end`
+    when its last change before `end` went to S, so the count is its changes into S before
+    `end` minus its changes out of S (each change says where it came from). The changes are
+    first counted per end after them and per move (from, to), which leaves a few hundred
+    rows; what each move adds or takes away is worked out on those, then added up end by end.
+    `records` is `select(Model.id).where(...)`; the history is joined to that table, so
+    `keys` and `amount` may be its columns.
+    """
+    table = records.selected_columns[0].table
+    query = (
+        select(
+            ends_reached(StageChange.occurred_at, ends).label("reached"),
+            *keys,
+            StageChange.to_stage,
+            StageChange.from_stage,
+            (amount if amount is not None else literal(0, Integer)).label("amount"),
+        )
+        .join(table, table.c.id == StageChange.record_id)
+        .where(StageChange.workspace_id == workspace_id, StageChange.entity_type == entity)
+    )
+    if records.whereclause is not None:
+        query = query.where(records.whereclause)
+    if stages is not None:
+        query = query.where(
+            or_(StageChange.to_stage.in_(stages), StageChange.from_stage.in_(stages))
+        )
+    changes = query.subquery("changes")
+    # Grouped outside, by the subquery's columns: the same expression written twice would
+    # carry two sets of bound parameters, which PostgreSQL cannot tell are equal.
+    per_move = [changes.c[column.key] for column in keys]
+    per_move += [changes.c.to_stage, changes.c.from_stage]
+    query = select(
+        changes.c.reached,
+        *per_move,
+        func.count().label("n"),
+        func.sum(changes.c.amount).label("total"),
+    ).group_by(changes.c.reached, *per_move)
+    # A CTE: read twice per stage below, it is computed once.
+    moves = query.cte("held_moves")
+    grouping = [moves.c[column.key] for column in keys]
+
+    if stages is None:
+        # A move counts +1 in the stage it enters and -1 in the one it leaves.
+        def side(stage: Any, sign: int) -> Select[Any]:
+            return select(
+                moves.c.reached,
+                *grouping,
+                stage.label("stage"),
+                (sign * moves.c.n).label("held"),
+                *(
+                    (sign * moves.c.total * weight).label(f"value{index}")
+                    for index, weight in enumerate(weights(stage))
+                ),
+            ).where(stage.is_not(None))
+
+        signed = union_all(side(moves.c.to_stage, 1), side(moves.c.from_stage, -1)).subquery()
+    else:
+        # Into one of the stages +1, out of one -1.
+        into = case((moves.c.to_stage.in_(stages), 1), else_=0)
+        out_of = case((moves.c.from_stage.in_(stages), 1), else_=0)
+        signed = select(
+            moves.c.reached,
+            *grouping,
+            (moves.c.n * (into - out_of)).label("held"),
+            *(
+                (moves.c.total * (into * entered - out_of * left)).label(f"value{index}")
+                for index, (entered, left) in enumerate(
+                    zip(weights(moves.c.to_stage), weights(moves.c.from_stage), strict=True)
+                )
+            ),
+        ).subquery()
+    group = [column for column in signed.c if column.name not in {"reached", "held"}]
+    group = [column for column in group if not column.name.startswith("value")]
+    sums = [column.name for column in signed.c if column.name.startswith("value")]
+    per_end = (
+        select(
+            signed.c.reached,
+            *group,
+            func.sum(signed.c.held).label("held"),
+            *(func.sum(signed.c[name]).label(name) for name in sums),
+        )
+        .group_by(signed.c.reached, *group)
+        .subquery("per_end")
+    )
+    points = _numbers(len(ends))
+    running = [per_end.c[column.name] for column in group]
+    return (
+        select(
+            points.c.p,
+            *running,
+            func.sum(per_end.c.held).label("held"),
+            *(func.sum(per_end.c[name]).label(name) for name in sums),
+        )
+        .select_from(per_end.join(points, per_end.c.reached <= points.c.p))
+        .group_by(points.c.p, *running)
+    )
+
+
+def _numbers(count: int) -> CTE:
+    """`numbers(p)`: 0 to count - 1."""
+    rows = [select(literal(index, Integer).label("p")) for index in range(count)]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("numbers")
 
 
 def points_table(moments: Sequence[datetime]) -> CTE:
@@ -173,17 +342,6 @@ def points_table(moments: Sequence[datetime]) -> CTE:
         for index, at in enumerate(moments)
     ]
     return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("points")
-
-
-def held_at_some_end(stay: Any, windows: Sequence[Window]) -> ColumnElement[bool]:
-    """The stay holds its record's stage at the end of at least one window could be true.
-
-    Said once, before joining stays to windows, it leaves out the stays that ended before
-    the first end or began after the last, so far fewer pairs are compared.
-    """
-    first = min(window.end for window in windows)
-    last = max(window.end for window in windows)
-    return and_(stay.c.started < last, or_(stay.c.ended.is_(None), stay.c.ended >= first))
 
 
 def in_stage_at(stay: Any, moment: Any) -> ColumnElement[bool]:

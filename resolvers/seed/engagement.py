@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from db.enums import ActivityType, CaseOrigin, CasePriority, UserRole
+from db.enums import ActivityType, CaseOrigin, CasePriority, CaseStatus, UserRole
+from resolvers.cases import DEFAULT_TARGETS
 from resolvers.seed import vocabulary as words
 from resolvers.seed.context import Row, Seeding, company, email, phone
+
+Status = CaseStatus
+# Where the seeded cases stand: most are long done, some still in the queue.
+CASE_STATUS_WEIGHTS = {
+    Status.NEW: 4, Status.OPEN: 8, Status.PENDING: 5, Status.ESCALATED: 3,
+    Status.RESOLVED: 15, Status.CLOSED: 65,
+}  # fmt: skip
+WORKING = (Status.OPEN, Status.PENDING, Status.ESCALATED)
+CASE_REOPENED = 0.2  # resolved, then reopened (once) before its final resolution
+CASE_ESCALATED = 0.15
+SATISFACTION_ASKED = 0.55  # resolved cases whose customer gave a score
+SATISFACTION_WEIGHTS = (5, 7, 13, 35, 40)  # for scores 1 to 5
 
 
 def leads(s: Seeding) -> list[Row]:
@@ -47,19 +61,79 @@ def cases(s: Seeding) -> list[Row]:
         for _ in range(s.rng.choices((0, 1, 2, 3), (35, 40, 18, 7))[0]):
             subject = s.rng.choice(words.CASE_SUBJECTS)
             contact = s.rng.choice(s.children("contact", "account_id")[account["id"]])
-            rows.append(
-                s.row(
-                    s.moment(account["created_at"]),
-                    subject=subject,
-                    description=f"{contact['first_name']} reports: {subject.lower()}.",
-                    priority=s.rng.choices(priorities, (30, 45, 18, 7))[0],
-                    origin=s.rng.choice(origins),
-                    account_id=account["id"],
-                    contact_id=contact["id"],
-                    owner_id=s.rng.choice(agents),
-                )
+            priority = s.rng.choices(priorities, (30, 45, 18, 7))[0]
+            row = s.row(
+                s.moment(account["created_at"]),
+                subject=subject,
+                description=f"{contact['first_name']} reports: {subject.lower()}.",
+                priority=priority,
+                origin=s.rng.choice(origins),
+                account_id=account["id"],
+                contact_id=contact["id"],
+                owner_id=s.rng.choice(agents),
             )
+            _work(s, row, priority)
+            rows.append(row)
     return rows
+
+
+def _case_path(s: Seeding, final: CaseStatus) -> list[CaseStatus]:
+    """The statuses a case went through: answered, waiting on the customer now and then,
+    sometimes escalated, resolved, sometimes reopened, then closed."""
+
+    def working() -> list[CaseStatus]:
+        steps = [Status.OPEN]
+        for _ in range(s.rng.choices((0, 1, 2, 3, 4), (25, 30, 25, 12, 8))[0]):
+            steps += [Status.PENDING, Status.OPEN]
+        if s.chance(CASE_ESCALATED):
+            steps.append(Status.ESCALATED)
+        return steps
+
+    if final is Status.NEW:
+        return [Status.NEW]
+    path = [Status.NEW, *working()]
+    if final in WORKING:
+        return path if path[-1] is final else [*path, final]
+    path.append(Status.RESOLVED)
+    if s.chance(CASE_REOPENED):
+        path += [*working(), Status.RESOLVED]
+    return [*path, Status.CLOSED] if final is Status.CLOSED else path
+
+
+def _work(s: Seeding, case: Row, priority: CasePriority) -> None:
+    """Give `case` a status, the history that led to it (the `moves` note the history
+    builder writes out), and the dates the lifecycle engine derives from that history."""
+    first_minutes, resolution_minutes = DEFAULT_TARGETS[priority]
+    created: datetime = case["created_at"]
+    final = s.rng.choices(list(CASE_STATUS_WEIGHTS), list(CASE_STATUS_WEIGHTS.values()))[0]
+    path = _case_path(s, final)
+    # Gaps scaled on the priority's targets: about on time, sometimes late.
+    gaps = [first_minutes * s.rng.lognormvariate(-0.3, 0.8) for _ in path[1:2]]
+    gaps += [resolution_minutes / 3 * s.rng.lognormvariate(-0.5, 0.9) for _ in path[2:]]
+    room = (s.as_of - created).total_seconds() / 60
+    squeeze = min(1.0, room / sum(gaps)) if gaps else 1.0  # a young case has had less time
+    moves: list[tuple[Any, datetime]] = [(path[0], created)]
+    at = created
+    for status, minutes in zip(path[1:], gaps, strict=True):
+        at = min(at + timedelta(seconds=int(minutes * squeeze * 60)), s.as_of)
+        moves.append((status, at))
+    case.update(
+        status=final,
+        moves=moves,
+        updated_at=at,
+        first_response_due_at=created + timedelta(minutes=first_minutes),
+        resolution_due_at=created + timedelta(minutes=resolution_minutes),
+        first_responded_at=moves[1][1] if len(moves) > 1 else None,
+        resolved_at=None,
+        satisfaction_score=None,
+        satisfaction_recorded_at=None,
+    )
+    if final in (Status.RESOLVED, Status.CLOSED):
+        resolved = max(moment for status, moment in moves if status is Status.RESOLVED)
+        case["resolved_at"] = resolved
+        if s.chance(SATISFACTION_ASKED):
+            case["satisfaction_score"] = s.rng.choices(range(1, 6), SATISFACTION_WEIGHTS)[0]
+            case["satisfaction_recorded_at"] = s.moment(resolved, resolved + timedelta(days=3))
 
 
 def activities(s: Seeding) -> list[Row]:

@@ -141,6 +141,14 @@ LOST_REASONS = (
     "Champion left the company",
 )  # fmt: skip
 
+# Why a record moved back: the lifecycle engine asks for a reason.
+MOVE_REASONS = (
+    "Budget frozen until next quarter", "New stakeholder to convince", "Scope changed",
+    "Customer asked for a new quote", "Issue came back after the fix", "Waiting on the customer",
+    "Contract renewal reopened", "Back from a competitor", "Lost touch with the champion",
+    "Re-engaged after a win-back campaign",
+)  # fmt: skip
+
 CAMPAIGN_THEMES = (
     "Product Launch", "Webinar Series", "Product Tour", "Upgrade Promotion",
     "Customer Summit", "Partner Referral Drive", "Analytics Roadshow", "Security Awareness",

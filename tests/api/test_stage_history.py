@@ -115,6 +115,12 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def state(node: dict[str, Any]) -> dict[str, Any]:
+    """A record's fields without `timeInStageSeconds`, a reading of the clock: two reads of
+    an unchanged record a moment apart may differ there by a second."""
+    return {name: value for name, value in node.items() if name != "timeInStageSeconds"}
+
+
 def ago(**delta: float) -> datetime:
     return now() - timedelta(**delta)
 
@@ -776,7 +782,7 @@ async def test_invalid_transition_times_change_nothing(client, when, why):
         client, "account", account["id"], "CONVERSION", occurredAt=when(created_at)
     )
     refused(payload, "INVALID", ["occurredAt"])
-    assert await record(client, account["id"]) == before
+    assert state(await record(client, account["id"])) == state(before)
 
 
 async def test_transition_time_before_the_latest_move_is_invalid(client):
@@ -787,7 +793,7 @@ async def test_transition_time_before_the_latest_move_is_invalid(client):
         client, "account", account["id"], "CONVERSION", occurredAt=ago(days=6)
     )
     refused(payload, "INVALID", ["occurredAt"])
-    assert await record(client, account["id"]) == before
+    assert state(await record(client, account["id"])) == state(before)
 
 
 async def test_transition_time_without_offset_is_invalid(client):
@@ -809,7 +815,7 @@ async def test_conversion_time_before_the_leads_latest_change_is_invalid(client)
         input={"leadId": lead["id"], "occurredAt": ago(days=365).isoformat()},
     )
     refused(payload["leadConvert"], "INVALID", ["occurredAt"])
-    assert await record(client, lead["id"]) == before
+    assert state(await record(client, lead["id"])) == state(before)
 
 
 async def test_conversion_time_in_the_future_is_invalid(client):

@@ -85,10 +85,11 @@ class LiveSink:
         subscriber receives, not what a change looks like. Clients resuming with their own
         `after` cursors therefore still share one execution per change."""
         principal = info.context.principal
+        choosing_only = _root_argument_variables(info)
         selection_only = {
             name: value
             for name, value in (self.variables or {}).items()
-            if name not in _root_argument_variables(info)
+            if name not in choosing_only
         }
         variables = orjson.dumps(selection_only, option=orjson.OPT_SORT_KEYS)
         return (self.query, self.operation_name, variables, principal.workspace_id, principal.role)

@@ -110,7 +110,7 @@ def _root_argument_variables(info: Info) -> set[str]:
     in_arguments = Counter(
         node.name.value
         for field_node in raw.field_nodes
-        for argument in field_node.arguments
+        for argument in field_node.arguments or ()  # None when the field has none
         for node in _variables_in(argument.value)
     )
     everywhere = Counter(

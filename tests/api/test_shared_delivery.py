@@ -190,3 +190,21 @@ async def test_filters_and_cursors_do_not_split_the_shared_execution(two_tenants
     ]
     assert only_first == everything[1]
     assert sorted(executions.count(change) for change in set(executions)) == [1, 1]
+
+
+async def test_a_variable_of_the_selection_alone_is_part_of_the_shape(two_tenants, executions):
+    url, tenant, _ = two_tenants
+    query = "subscription($full: Boolean!) { stageChanged { toStage id @include(if: $full) } }"
+
+    def talk():
+        with TestClient(create_app(Settings(database_url=url))) as client, ExitStack() as sockets:
+            full = subscribe(sockets, client, tenant.key, query, full=True)
+            short = subscribe(sockets, client, tenant.key, query, full=False)
+            wait_for_subscribers(client, 2)
+            post(client, tenant.key, CREATE, n="Initech")
+            return full.receive_json(), short.receive_json()
+
+    full, short = await asyncio.to_thread(talk)
+    assert set(full["payload"]["data"]["stageChanged"]) == {"toStage", "id"}
+    assert short["payload"]["data"]["stageChanged"] == {"toStage": "REACH"}
+    assert len(executions) == 2

@@ -94,8 +94,10 @@ class StatementCounter:
         return self.listen_port
 
     def stop(self) -> None:
+        # On the server's own loop: closing it from this thread raced with the loop's own
+        # bookkeeping of the server (a flaky TypeError in asyncio's Server._wakeup).
         if self._server is not None:
-            self._server.close()
+            self._loop.call_soon_threadsafe(self._server.close)
         self._loop.call_soon_threadsafe(self._loop.stop)
 
     def _run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:

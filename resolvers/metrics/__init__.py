@@ -118,7 +118,6 @@ class Report:
                 workspace_id=self.scope.workspace_id,
                 subject=EntityType.CONTACT if contacts else EntityType.ACCOUNT,
                 records=records,
-                windows=self._table(),
                 window_list=self.windows,
             ),
         )
@@ -141,7 +140,6 @@ class Report:
                     session,
                     workspace_id=self.scope.workspace_id,
                     opportunities=self.scope.opportunities(),
-                    windows=self._table(),
                     window_list=self.windows,
                 ),
             ),

@@ -50,7 +50,6 @@ async def funnel(
     workspace_id: int,
     subject: EntityType,
     records: Any,
-    windows: Any,
     window_list: Sequence[Window],
 ) -> list[list[StageMetrics]]:
     """One list of the five funnel stages, in order, per window.
@@ -63,8 +62,8 @@ async def funnel(
     ends = sorted({window.end for window in window_list})
     subject_stays = stays(workspace_id, subject, records, "subject_stays")
     current = held_at_ends(workspace_id, subject, records, ends).subquery("current")
-    entries = _entries(workspace_id, subject, subject_stays, windows, window_list)
-    times = _times(subject_stays, windows, window_list).subquery("times")
+    entries = _entries(workspace_id, subject, subject_stays, window_list)
+    times = _times(subject_stays, window_list).subquery("times")
     stacked = union_all(
         select(literal("current"), current.c.p, current.c.stage, current.c.held, null()),
         select(
@@ -102,7 +101,6 @@ def _entries(
     workspace_id: int,
     subject: EntityType,
     subject_stays: Any,
-    windows: Any,
     window_list: Sequence[Window],
 ) -> Any:
     """`(w, stage, entered, advanced)`: per window and stage, records that entered it, and
@@ -117,7 +115,6 @@ def _entries(
         ).where(subject_stays.c.rank.is_not(None)),
         subject_stays.c.started,
         window_list,
-        windows,
     )
     entries = select(
         entered,
@@ -152,7 +149,7 @@ def _entries(
     )
 
 
-def _times(subject_stays: Any, windows: Any, window_list: Sequence[Window]) -> Any:
+def _times(subject_stays: Any, window_list: Sequence[Window]) -> Any:
     """`(w, stage, count, mean, p50)`: length of the stays that ended in each window."""
     ended = in_windows(
         select(
@@ -161,6 +158,5 @@ def _times(subject_stays: Any, windows: Any, window_list: Sequence[Window]) -> A
         ).where(subject_stays.c.rank.is_not(None)),
         subject_stays.c.ended,
         window_list,
-        windows,
     )
     return summary(ended, ["w", "stage"])

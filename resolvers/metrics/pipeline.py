@@ -9,19 +9,17 @@ from typing import Any
 
 from sqlalchemy import case, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from db.enums import EntityType, OpportunityStage
-from db.models import Opportunity, StageChange
+from db.models import Opportunity
 from db.types import Money
 from resolvers.lifecycle import CLOSED_STAGES, OPEN_STAGES, STAGE_FORECAST
 from resolvers.metrics.amounts import CurrencyAmount, by_currency, ratio, to_cents
 from resolvers.metrics.sql import (
     held_at_ends,
-    in_any,
     in_windows,
-    materialized,
     seconds_between,
+    stays,
 )
 from resolvers.metrics.windows import Window
 
@@ -163,52 +161,34 @@ async def closed_within(
     *,
     workspace_id: int,
     opportunities: Any,
-    windows: Any,
     window_list: Sequence[Window],
 ) -> dict[tuple[int, str], tuple[int, Any, int, Any]]:
     """Per window and currency: opportunities whose final close fell in it (still closed at
     its end): won, their amount, lost, and the won ones' seconds from creation to close.
 
-    Read from the moves into a closed stage within the windows (by the index on stage and
-    time); a close still holds at the window's end when the deal made no later move before
-    it, one index probe per close.
+    Read from the stays in a closed stage that began within the windows: the moves into a
+    closed stage and the moves out of one (a reopen or a revival), each a range of the index
+    on stage and time. A close still holds at the window's end when its stay had not ended.
     """
-    # When the deal next moved after this close (null if never): one index probe per close,
-    # made before the join to the windows so that no close is probed once per window.
-    later = aliased(StageChange, name="later")
-    next_move_at = (
-        select(func.min(later.occurred_at))
-        .where(
-            later.workspace_id == workspace_id,
-            later.entity_type == EntityType.OPPORTUNITY,
-            later.record_id == StageChange.record_id,
-            later.id > StageChange.id,
-        )
-        .scalar_subquery()
+    first_start = min(window.start for window in window_list)
+    closed_stays = stays(
+        workspace_id,
+        EntityType.OPPORTUNITY,
+        opportunities,
+        "closed_stays",
+        only=CLOSED_VALUES,
+        since=first_start,
+        record_columns=[Opportunity.currency, Opportunity.amount, Opportunity.created_at],
     )
-    closes = (
-        select(
-            StageChange.to_stage.label("stage"),
-            StageChange.occurred_at.label("closed_at"),
-            next_move_at.label("next_move_at"),
-            Opportunity.currency,
-            Opportunity.amount,
-            Opportunity.created_at,
-        )
-        .join(Opportunity, Opportunity.id == StageChange.record_id)
-        .where(
-            StageChange.workspace_id == workspace_id,
-            StageChange.entity_type == EntityType.OPPORTUNITY,
-            StageChange.to_stage.in_(CLOSED_VALUES),
-            in_any(StageChange.occurred_at, window_list),
-        )
-    )
-    if opportunities.whereclause is not None:
-        closes = closes.where(opportunities.whereclause)
-    # Materialized: inlined, the windows' bounds would be pushed into the scan and every
-    # close probed once per window.
-    close = materialized(closes, "closes")
-    paired = in_windows(select(close), close.c.closed_at, window_list, windows)
+    close = select(
+        closed_stays.c.stage,
+        closed_stays.c.started.label("closed_at"),
+        closed_stays.c.ended.label("next_move_at"),
+        closed_stays.c.currency,
+        closed_stays.c.amount,
+        closed_stays.c.created_at,
+    ).where(closed_stays.c.stage.in_(CLOSED_VALUES))
+    paired = in_windows(close, closed_stays.c.started, window_list)
     won = paired.c.stage == OpportunityStage.CLOSED_WON.value
     amount = type_coerce(paired.c.amount, Money())
     query = (

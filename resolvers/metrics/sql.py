@@ -108,6 +108,7 @@ def stays(
     name: str,
     *,
     only: Sequence[str] = (),
+    since: datetime | None = None,
     record_columns: Sequence[Any] = (),
 ) -> CTE:
     """Each record's stays in a stage, from its history: `stage`, `started`, `ended` (null
@@ -118,6 +119,9 @@ def stays(
     the change that ends a stay in stage S is the record's next one, whose `from_stage` is
     S. Those changes are read in two parts, the moves into the stages and the other moves
     out of them, so that each part is a range of one index on stage and time.
+
+    With `since`, just the stays that began at or after it are right: only the changes
+    from then on are read (a stay's end is never dated before its start).
 
     `record_columns` (of the records' own table) come along on every stay, joined here where
     the database sees how many rows there are, rather than to the stays afterwards.
@@ -130,6 +134,8 @@ def stays(
         StageChange.occurred_at,
     ]
     mine = [StageChange.workspace_id == workspace_id, StageChange.entity_type == entity]
+    if since is not None:
+        mine.append(StageChange.occurred_at >= since)
     history: Any = StageChange.__table__
     if only:
         history = union_all(
@@ -148,12 +154,20 @@ def stays(
         history.c.to_stage.label("stage"),
         history.c.occurred_at.label("started"),
         func.lead(history.c.occurred_at).over(**per_record).label("ended"),
-    ).where(history.c.record_id.in_(records))
+    )
     if not only:
         query = query.where(*mine)
     if record_columns:
+        # Joined once, to the records' own table, with their conditions: not also as `IN
+        # (records)`, which would read the table a second time.
         table = record_columns[0].table
+        if records.selected_columns[0].table is not table:  # pragma: no cover
+            raise ValueError("record_columns must be of the records' table")
         query = query.add_columns(*record_columns).join(table, table.c.id == history.c.record_id)
+        if records.whereclause is not None:
+            query = query.where(records.whereclause)
+    else:
+        query = query.where(history.c.record_id.in_(records))
     if entity in (EntityType.ACCOUNT, EntityType.CONTACT):
         query = query.add_columns(rank_of(history.c.to_stage).label("rank"))
     return materialized(query, name)
@@ -184,7 +198,7 @@ def ends_reached(moment: Any, ends: Sequence[datetime]) -> ColumnElement[int]:
     return search(0, len(ends))
 
 
-def in_windows(rows: Select[Any], moment: Any, window_list: Sequence[Window], windows: Any) -> Any:
+def in_windows(rows: Select[Any], moment: Any, window_list: Sequence[Window]) -> Any:
     """`rows` once for each window that holds `moment`, with that window's `w` and `w_end`.
 
     A report's windows are the range (window 0), then its buckets back to back: a moment
@@ -209,11 +223,9 @@ def in_windows(rows: Select[Any], moment: Any, window_list: Sequence[Window], wi
             )
         )
     paired = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("paired")
-    return (
-        select(paired, windows.c.w_end)
-        .join(windows, windows.c.w == paired.c.w)
-        .subquery("in_windows")
-    )
+    # The window's end by its number, written out: a join to the windows would sort every row.
+    ends = {index: literal(window.end, UTCDateTime()) for index, window in enumerate(window_list)}
+    return select(paired, case(ends, value=paired.c.w).label("w_end")).subquery("in_windows")
 
 
 def held_at_ends(

@@ -134,3 +134,35 @@ async def test_an_empty_pipeline_has_null_rates(client: httpx.AsyncClient) -> No
         "averageSalesCycleDays": None,
         "salesVelocityPerDay": [],
     }
+
+
+async def test_a_close_counts_in_the_windows_whose_end_it_lasted_to(
+    client: httpx.AsyncClient,
+) -> None:
+    """A close reopened within the range counts in its month, not in the range; one
+    reopened after the range counts in both."""
+    history = History(client)
+    account = await history.create("account", "2026-01-01", name="Buyer")
+    early = await history.create(
+        "opportunity", "2026-02-01", name="Early", accountId=account, amount="100"
+    )
+    await history.move("opportunity", early, "CLOSED_WON", "2026-03-15")
+    await history.move("opportunity", early, "NEGOTIATION", "2026-04-10", reason="More seats")
+    late = await history.create(
+        "opportunity", "2026-02-01", name="Late", accountId=account, amount="200"
+    )
+    await history.move("opportunity", late, "CLOSED_LOST", "2026-04-20", lostReason="Price")
+    await history.move("opportunity", late, "PROPOSAL", "2026-05-10", reason="Revived")
+    data = await gql(
+        client,
+        """query($range: MetricsRange!) { lifecycleMetrics(range: $range, interval: MONTH) {
+             pipeline { wonCount lostCount openCount }
+             series { pipeline { wonCount lostCount openCount } } } }""",
+        range={"from": when("2026-03-01"), "to": when("2026-05-01")},
+    )
+    report = data["lifecycleMetrics"]
+    assert report["pipeline"] == {"wonCount": 0, "lostCount": 1, "openCount": 1}
+    assert [bucket["pipeline"] for bucket in report["series"]] == [
+        {"wonCount": 1, "lostCount": 0, "openCount": 1},
+        {"wonCount": 0, "lostCount": 1, "openCount": 1},
+    ]

@@ -182,3 +182,15 @@ def count_statements(engine: AsyncEngine) -> Any:
             event.remove(engine.sync_engine, "before_cursor_execute", record)
 
     return counting
+
+
+@pytest.fixture(params=["forward", "rewound"])
+def history_direction(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Metrics read the state at each window's end forward from the history's start or
+    backward from now, whichever reads fewer changes; tests that use this fixture run both
+    ways, so each way is checked against the same hand-worked numbers."""
+    import resolvers.metrics
+
+    rewind = request.param == "rewound"
+    monkeypatch.setattr(resolvers.metrics, "cheaper_to_rewind", lambda _ends, _start: rewind)
+    return str(request.param)

@@ -33,13 +33,14 @@ from resolvers.metrics.funnel import StageMetrics, funnel
 from resolvers.metrics.pipeline import PipelineMetrics
 from resolvers.metrics.retention import (
     ClvMetrics,
+    Customers,
     RetentionMetrics,
+    customers,
     lifetime_value,
     predicted,
-    retention,
 )
 from resolvers.metrics.scope import Scope
-from resolvers.metrics.sql import windows_table
+from resolvers.metrics.sql import cheaper_to_rewind, history_start, windows_table
 from resolvers.metrics.windows import Interval, Window, buckets, checked_range
 from resolvers.principal import Principal
 
@@ -108,9 +109,18 @@ class Report:
     def _table(self) -> Any:
         return windows_table(self.windows)
 
+    async def _rewind(self) -> bool:
+        """Whether the states at the windows' ends are read backward from now (see
+        `held_at_ends`), judged once per report from when the workspace's history began."""
+        start = await self._once(
+            "history_start", lambda session: history_start(session, self.scope.workspace_id)
+        )
+        return cheaper_to_rewind(sorted({window.end for window in self.windows}), start)
+
     async def funnel(self) -> list[list[StageMetrics]]:
         contacts = self.subject is Subject.CONTACT
         records = self.scope.contacts() if contacts else self.scope.accounts()
+        rewind = await self._rewind()
         return await self._once(
             "funnel",
             lambda session: funnel(
@@ -119,11 +129,13 @@ class Report:
                 subject=EntityType.CONTACT if contacts else EntityType.ACCOUNT,
                 records=records,
                 window_list=self.windows,
+                rewind=rewind,
             ),
         )
 
     async def pipeline(self) -> list[PipelineMetrics]:
         # Two statements, each over the stays it needs, run side by side.
+        rewind = await self._rewind()
         open_, closed = await asyncio.gather(
             self._once(
                 "pipeline_open",
@@ -132,6 +144,7 @@ class Report:
                     workspace_id=self.scope.workspace_id,
                     opportunities=self.scope.opportunities(),
                     window_list=self.windows,
+                    rewind=rewind,
                 ),
             ),
             self._once(
@@ -147,6 +160,7 @@ class Report:
         return pipeline.combine(len(self.windows), open_, closed)
 
     async def cases(self) -> list[CaseMetrics]:
+        rewind = await self._rewind()
         return await self._once(
             "cases",
             lambda session: cases(
@@ -155,6 +169,7 @@ class Report:
                 conditions=self.scope.case_conditions(),
                 windows=self._table(),
                 window_list=self.windows,
+                rewind=rewind,
             ),
         )
 
@@ -169,10 +184,10 @@ class Report:
             ),
         )
 
-    async def retention(self) -> list[RetentionMetrics]:
+    async def _customers(self) -> Customers:
         return await self._once(
-            "retention",
-            lambda session: retention(
+            "customers",
+            lambda session: customers(
                 session,
                 workspace_id=self.scope.workspace_id,
                 accounts=self.scope.accounts(),
@@ -181,18 +196,11 @@ class Report:
             ),
         )
 
+    async def retention(self) -> list[RetentionMetrics]:
+        return (await self._customers()).retention
+
     async def lifetime_value(self) -> ClvMetrics:
-        retained = (await self.retention())[0]
-        return await self._once(
-            "lifetime_value",
-            lambda session: lifetime_value(
-                session,
-                workspace_id=self.scope.workspace_id,
-                accounts=self.scope.accounts(),
-                span=self.span,
-                retained=retained,
-            ),
-        )
+        return lifetime_value(await self._customers(), self.span)
 
     async def advocacy(self) -> list[AdvocacyMetrics]:
         stages = await self.funnel()

@@ -69,12 +69,13 @@ async def cases(
     conditions: Sequence[Any],
     windows: Any,
     window_list: Sequence[Window],
+    rewind: bool = False,
 ) -> list[CaseMetrics]:
     records = select(Case.id).where(*conditions)
     measures: dict[int, dict[str, Any]] = {w: {} for w in range(len(window_list))}
     for part in (
         await _created(session, workspace_id, conditions, windows, window_list),
-        await _backlog(session, workspace_id, records, window_list),
+        await _backlog(session, workspace_id, records, window_list, rewind),
         await _resolutions(session, workspace_id, records, windows, window_list),
         await _first_responses(session, conditions, windows),
         await _promises_and_scores(session, conditions, windows),
@@ -122,13 +123,17 @@ async def _created(
 
 
 async def _backlog(
-    session: AsyncSession, workspace_id: int, records: Any, window_list: Sequence[Window]
+    session: AsyncSession,
+    workspace_id: int,
+    records: Any,
+    window_list: Sequence[Window],
+    rewind: bool,
 ) -> dict[int, dict[str, Any]]:
     """Cases neither resolved nor closed at the window's end."""
     ends = sorted({window.end for window in window_list})
-    held = held_at_ends(workspace_id, EntityType.CASE, records, ends, stages=NOT_DONE).subquery(
-        "backlog"
-    )
+    held = held_at_ends(
+        workspace_id, EntityType.CASE, records, ends, stages=NOT_DONE, rewind=rewind
+    ).subquery("backlog")
     at_end = dict((await session.execute(select(held.c.p, held.c.held))).all())
     return {
         w: {"backlog": at_end[ends.index(window.end)]}

@@ -51,6 +51,7 @@ async def funnel(
     subject: EntityType,
     records: Any,
     window_list: Sequence[Window],
+    rewind: bool = False,
 ) -> list[list[StageMetrics]]:
     """One list of the five funnel stages, in order, per window.
 
@@ -61,7 +62,8 @@ async def funnel(
     """
     ends = sorted({window.end for window in window_list})
     subject_stays = stays(workspace_id, subject, records, "subject_stays")
-    current = held_at_ends(workspace_id, subject, records, ends).subquery("current")
+    held = held_at_ends(workspace_id, subject, records, ends, rewind=rewind)
+    current = held.subquery("current")
     entries = _entries(workspace_id, subject, subject_stays, window_list)
     times = _times(subject_stays, window_list).subquery("times")
     stacked = union_all(

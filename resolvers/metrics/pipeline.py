@@ -122,6 +122,7 @@ async def open_at_ends(
     workspace_id: int,
     opportunities: Any,
     window_list: Sequence[Window],
+    rewind: bool = False,
 ) -> dict[tuple[int, str], tuple[int, Any, Any]]:
     """Per window and currency: opportunities open at its end, their amount, and their
     amount x the probability (percent) of the stage each was in then."""
@@ -135,6 +136,7 @@ async def open_at_ends(
         amount=Opportunity.amount,
         weights=lambda stage: (1, _open_probability(stage)),
         keys=[Opportunity.currency],
+        rewind=rewind,
     ).subquery("open_at_ends")
     rows = await session.execute(
         select(

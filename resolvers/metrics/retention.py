@@ -98,7 +98,8 @@ def predicted(
 @dataclass(frozen=True)
 class CustomerHistory:
     """The stays retention reads, for one scope of accounts: their opportunities' stays in
-    CLOSED_WON and the accounts' stays in CHURNED (nothing else is needed, so little is read)."""
+    CLOSED_WON (with each deal's account, currency and amount) and the accounts' stays in
+    CHURNED (nothing else is needed, so little is read)."""
 
     won: CTE
     churned: CTE
@@ -112,14 +113,19 @@ class CustomerHistory:
         )
         return cls(
             won=stays(
-                workspace_id, EntityType.OPPORTUNITY, their_opportunities, "won_stays", only=[WON]
+                workspace_id,
+                EntityType.OPPORTUNITY,
+                their_opportunities,
+                "won_stays",
+                only=[WON],
+                record_columns=[Opportunity.account_id, Opportunity.currency, Opportunity.amount],
             ),
             churned=stays(
                 workspace_id, EntityType.ACCOUNT, accounts, "churned_stays", only=[CHURNED]
             ),
         )
 
-    def customer_deals(self, points: Any) -> Any:
+    def customer_deals(self, points: Any) -> CTE:
         """`(p, account_id, currency, amount, won_at)`: at each point, the deals won (and
         still won) by accounts that are customers then, i.e. not CHURNED.
 
@@ -131,17 +137,13 @@ class CustomerHistory:
         wins = (
             select(
                 points.c.p,
-                Opportunity.account_id,
-                Opportunity.currency,
-                Opportunity.amount,
+                won.c.account_id,
+                won.c.currency,
+                won.c.amount,
                 won.c.started.label("won_at"),
                 literal(0).label("churned"),
             )
-            .select_from(
-                won.join(points, in_stage_at(won, points.c.at)).join(
-                    Opportunity, Opportunity.id == won.c.record_id
-                )
-            )
+            .select_from(won.join(points, in_stage_at(won, points.c.at)))
             .where(won.c.stage == WON)
         )
         churns = (
@@ -163,6 +165,7 @@ class CustomerHistory:
             .over(partition_by=(stacked.c.p, stacked.c.account_id))
             .label("gone"),
         ).subquery("flagged")
+        # A CTE: the customers at each point and the value of those at the end both read it.
         return (
             select(
                 flagged.c.p,
@@ -172,25 +175,15 @@ class CustomerHistory:
                 flagged.c.won_at,
             )
             .where(flagged.c.gone == 0, flagged.c.churned == 0)
-            .subquery("customer_deals")
-        )
-
-    def customers_at(self, points: Any) -> Any:
-        """`(p, account_id, wins)`: the customers at each point, with their won deals."""
-        deals = self.customer_deals(points)
-        return (
-            select(deals.c.p, deals.c.account_id, func.count().label("wins"))
-            .group_by(deals.c.p, deals.c.account_id)
-            .subquery("customers")
+            .cte("customer_deals")
         )
 
     def first_wins(self) -> Any:
         won = self.won
         return (
-            select(Opportunity.account_id, func.min(won.c.started).label("first_won_at"))
-            .join(Opportunity, Opportunity.id == won.c.record_id)
+            select(won.c.account_id, func.min(won.c.started).label("first_won_at"))
             .where(won.c.stage == WON)
-            .group_by(Opportunity.account_id)
+            .group_by(won.c.account_id)
             .subquery("first_wins")
         )
 
@@ -200,40 +193,89 @@ def boundaries(windows: Sequence[Window]) -> list[datetime]:
     return sorted({moment for window in windows for moment in (window.start, window.end)})
 
 
-async def retention(
+@dataclass(frozen=True, slots=True)
+class Customers:
+    """What one statement reads of the customers: retention per window, and the deals of
+    the customers at the end of the range (window 0), per currency, for their value."""
+
+    retention: list[RetentionMetrics]
+    won_amounts: dict[str, Decimal]
+    won_counts: dict[str, int]
+    won_in_range: int
+
+
+async def customers(
     session: AsyncSession,
     *,
     workspace_id: int,
     accounts: Any,
     windows: Any,
     window_list: Sequence[Window],
-) -> list[RetentionMetrics]:
+) -> Customers:
+    """Four measures of one history, stacked in one statement so that the stays are read
+    once: each row says which it carries (`part`), its window or point (`k`), a currency
+    where it has one, and its values."""
     history = CustomerHistory.of(workspace_id, accounts)
+    span = window_list[0]
     moments = boundaries(window_list)
-    customers = history.customers_at(points_table(moments))
-    at_point: dict[int, tuple[int, int]] = {}
-    for p, count, repeat in await session.execute(
-        select(
-            customers.c.p, func.count(), func.count().filter(customers.c.wins >= REPEAT)
-        ).group_by(customers.c.p)
-    ):
-        at_point[p] = (count, repeat)
+    deals = history.customer_deals(points_table(moments))
+    per_customer = (
+        select(deals.c.p, deals.c.account_id, func.count().label("wins"))
+        .group_by(deals.c.p, deals.c.account_id)
+        .subquery("per_customer")
+    )
     first_wins = history.first_wins()
     churned = history.churned
-    new_and_churned: dict[int, dict[str, int]] = {w: {} for w in range(len(window_list))}
-    for w, count in await session.execute(
-        select(windows.c.w, func.count())
+    no_amount = type_coerce(null(), Money())
+    stacked = union_all(
+        select(
+            literal("value"),
+            deals.c.p,
+            deals.c.currency,
+            func.count(),
+            func.count().filter(deals.c.won_at >= span.start),
+            type_coerce(func.sum(deals.c.amount), Money()),
+        )
+        .where(deals.c.p == moments.index(span.end))
+        .group_by(deals.c.p, deals.c.currency),
+        select(
+            literal("customers"),
+            per_customer.c.p,
+            null(),
+            func.count(),
+            func.count().filter(per_customer.c.wins >= REPEAT),
+            no_amount,
+        ).group_by(per_customer.c.p),
+        select(literal("new"), windows.c.w, null(), func.count(), literal(0), no_amount)
         .select_from(first_wins.join(windows, within(first_wins.c.first_won_at, windows)))
-        .group_by(windows.c.w)
-    ):
-        new_and_churned[w]["new_customers"] = count
-    for w, count in await session.execute(
-        select(windows.c.w, func.count(churned.c.record_id.distinct()))
+        .group_by(windows.c.w),
+        select(
+            literal("churned"),
+            windows.c.w,
+            null(),
+            func.count(churned.c.record_id.distinct()),
+            literal(0),
+            no_amount,
+        )
         .select_from(churned.join(windows, within(churned.c.started, windows)))
         .where(churned.c.stage == CHURNED)
-        .group_by(windows.c.w)
-    ):
-        new_and_churned[w]["churned_customers"] = count
+        .group_by(windows.c.w),
+    )
+    at_point: dict[int, tuple[int, int]] = {}
+    new_and_churned: dict[int, dict[str, int]] = {w: {} for w in range(len(window_list))}
+    amounts: dict[str, Decimal] = {}
+    counts: dict[str, int] = {}
+    won_in_range = 0
+    for part, k, currency, first, second, amount in await session.execute(stacked):
+        if part == "value":
+            counts[currency] = first
+            won_in_range += second
+            if amount is not None:
+                amounts[currency] = amount
+        elif part == "customers":
+            at_point[k] = (first, second)
+        else:
+            new_and_churned[k][f"{part}_customers"] = first
     results = []
     for w, window in enumerate(window_list):
         start = at_point.get(moments.index(window.start), (0, 0))
@@ -246,47 +288,23 @@ async def retention(
                 **new_and_churned[w],
             )
         )
-    return results
+    return Customers(results, amounts, counts, won_in_range)
 
 
-async def lifetime_value(
-    session: AsyncSession,
-    *,
-    workspace_id: int,
-    accounts: Any,
-    span: Window,
-    retained: RetentionMetrics,
-) -> ClvMetrics:
+def lifetime_value(found: Customers, span: Window) -> ClvMetrics:
     """Customer lifetime value at the end of `span` (the report's whole range, window 0).
 
     Purchases per customer per year are the customers' wins closed within the range,
     annualized; the expected lifespan is one over the range's churn rate, annualized.
     """
-    history = CustomerHistory.of(workspace_id, accounts)
-    deals = history.customer_deals(points_table([span.end]))
-    rows = await session.execute(
-        select(
-            deals.c.currency,
-            func.count(),
-            type_coerce(func.sum(deals.c.amount), Money()),
-            func.count().filter(deals.c.won_at >= span.start),
-        ).group_by(deals.c.currency)
-    )
-    amounts: dict[str, Decimal] = {}
-    counts: dict[str, int] = {}
-    won_in_range = 0
-    for currency, count, amount, in_range in rows.all():
-        counts[currency] = count
-        won_in_range += in_range
-        if amount is not None:
-            amounts[currency] = amount
+    retained = found.retention[0]
     years = (span.end - span.start).total_seconds() / SECONDS_PER_YEAR
     customers_count = retained.customers_at_end
     yearly_churn = None if retained.churn_rate is None else retained.churn_rate / years
     return ClvMetrics(
         customers=customers_count,
-        won_amounts=amounts,
-        won_counts=counts,
-        purchases_per_customer_per_year=ratio(won_in_range, customers_count * years),
+        won_amounts=found.won_amounts,
+        won_counts=found.won_counts,
+        purchases_per_customer_per_year=ratio(found.won_in_range, customers_count * years),
         expected_lifespan_years=ratio(1, yearly_churn),
     )

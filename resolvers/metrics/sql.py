@@ -16,25 +16,32 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     ColumnElement,
+    CompoundSelect,
     Float,
     Integer,
     Select,
+    String,
     and_,
     case,
     func,
+    inspect,
     literal,
+    null,
     or_,
     select,
+    type_coerce,
     union_all,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from db.base import utcnow
 from db.enums import EntityType
 from db.models import StageChange
 from db.types import UTCDateTime
-from resolvers.lifecycle import FUNNEL
+from resolvers.lifecycle import FUNNEL, LIFECYCLES
 from resolvers.metrics.windows import Window
 
 
@@ -238,6 +245,7 @@ def held_at_ends(
     amount: Any = None,
     weights: Callable[[Any], Sequence[Any]] = lambda _stage: (),
     keys: Sequence[Any] = (),
+    rewind: bool = False,
 ) -> Select[Any]:
     """`(p, *keys, [stage], held, value0, ...)`: at each of the sorted `ends` (numbered
     `p`), how many `records` were in one of `stages` (or in each stage, when `stages` is
@@ -250,25 +258,47 @@ def held_at_ends(
     rows; what each move adds or takes away is worked out on those, then added up end by end.
     `records` is `select(Model.id).where(...)`; the history is joined to that table, so
     `keys` and `amount` may be its columns.
+
+    With `rewind`, the state is taken from the records as they are now, less the changes
+    since each end: the same numbers from the changes after the first end rather than the
+    changes before the last one (see `cheaper_to_rewind`).
     """
     table = records.selected_columns[0].table
-    query = (
-        select(
-            ends_reached(StageChange.occurred_at, ends).label("reached"),
-            *keys,
-            StageChange.to_stage,
-            StageChange.from_stage,
-            (amount if amount is not None else literal(0, Integer)).label("amount"),
-        )
-        .join(table, table.c.id == StageChange.record_id)
-        .where(StageChange.workspace_id == workspace_id, StageChange.entity_type == entity)
+    mine = [StageChange.workspace_id == workspace_id, StageChange.entity_type == entity]
+    # Rewound from now, the state at the first end needs the changes since it; counted
+    # forward, the changes before the last end.
+    mine.append(
+        StageChange.occurred_at >= literal(ends[0], UTCDateTime())
+        if rewind
+        else StageChange.occurred_at < literal(ends[-1], UTCDateTime())
     )
+    columns = [
+        StageChange.record_id,
+        StageChange.to_stage,
+        StageChange.from_stage,
+        StageChange.occurred_at,
+    ]
+    history: Any = StageChange.__table__
+    if stages is not None:
+        # The moves into the stages and the other moves out of them: each part is a range
+        # of one index on stage and time, read without the table.
+        history = union_all(
+            select(*columns).where(*mine, StageChange.to_stage.in_(stages)),
+            select(*columns).where(
+                *mine, StageChange.from_stage.in_(stages), StageChange.to_stage.not_in(stages)
+            ),
+        ).subquery("moves")
+    query = select(
+        ends_reached(history.c.occurred_at, ends).label("reached"),
+        *keys,
+        history.c.to_stage,
+        history.c.from_stage,
+        (amount if amount is not None else literal(0, Integer)).label("amount"),
+    ).join(table, table.c.id == history.c.record_id)
+    if stages is None:
+        query = query.where(*mine)
     if records.whereclause is not None:
         query = query.where(records.whereclause)
-    if stages is not None:
-        query = query.where(
-            or_(StageChange.to_stage.in_(stages), StageChange.from_stage.in_(stages))
-        )
     changes = query.subquery("changes")
     # Grouped outside, by the subquery's columns: the same expression written twice would
     # carry two sets of bound parameters, which PostgreSQL cannot tell are equal.
@@ -281,7 +311,11 @@ def held_at_ends(
         func.sum(changes.c.amount).label("total"),
     ).group_by(changes.c.reached, *per_move)
     # A CTE: read twice per stage below, it is computed once.
-    moves = query.cte("held_moves")
+    moves = (
+        _rewound(query.cte("moves_since"), table, records, stages, amount, keys)
+        if rewind
+        else query
+    ).cte("held_moves")
     grouping = [moves.c[column.key] for column in keys]
 
     if stages is None:
@@ -339,6 +373,70 @@ def held_at_ends(
         .select_from(per_end.join(points, per_end.c.reached <= points.c.p))
         .group_by(points.c.p, *running)
     )
+
+
+async def history_start(session: AsyncSession, workspace_id: int) -> datetime | None:
+    """When the workspace's first recorded change happened (one probe of the time index)."""
+    earliest = select(func.min(StageChange.occurred_at)).where(
+        StageChange.workspace_id == workspace_id
+    )
+    start: datetime | None = await session.scalar(earliest)
+    return start
+
+
+def cheaper_to_rewind(ends: Sequence[datetime], history_start: datetime | None) -> bool:
+    """Whether fewer changes lie between the first of `ends` and now than between the
+    history's first change and the last of `ends`, judged by the time they span."""
+    if history_start is None:
+        return False
+    return utcnow() - ends[0] < ends[-1] - history_start
+
+
+def _rewound(
+    since: CTE,
+    table: Any,
+    records: Select[Any],
+    stages: Sequence[str] | None,
+    amount: Any,
+    keys: Sequence[Any],
+) -> CompoundSelect[Any]:
+    """The moves of `since` (grouped changes since the first end) made into the moves that
+    `held_at_ends` adds up forward: the records as they are now, each arriving in its
+    stage before the first end; each change undone there, as the move back (so the state
+    at the first end is now less every change since: swapping where a move came from and
+    went to turns what it adds into what it takes away); then each change again, from the
+    end it belongs to, as counted forward."""
+    stage = type_coerce(table.c[_stage_attribute(table)], String())
+    now = select(
+        literal(0, Integer).label("reached"),
+        *keys,
+        stage.label("to_stage"),
+        null().label("from_stage"),
+        func.count().label("n"),
+        func.sum(amount if amount is not None else literal(0, Integer)).label("total"),
+    )
+    if records.whereclause is not None:
+        now = now.where(records.whereclause)
+    if stages is not None:
+        now = now.where(stage.in_(stages))
+    now = now.group_by(*keys, stage)
+    grouping = [since.c[column.key] for column in keys]
+    undone = select(
+        literal(0, Integer),
+        *grouping,
+        since.c.from_stage,
+        since.c.to_stage,
+        since.c.n,
+        since.c.total,
+    )
+    return union_all(now, undone, select(since))
+
+
+def _stage_attribute(table: Any) -> str:
+    lifecycle = next(
+        each for each in LIFECYCLES.values() if inspect(each.model).local_table is table
+    )
+    return lifecycle.attribute
 
 
 def _numbers(count: int) -> CTE:

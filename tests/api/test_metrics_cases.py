@@ -16,9 +16,13 @@ first response is due 8 hours after creation:
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.builders import History, when
 from tests.helpers import execute, gql
+
+# Every report both ways: the states at the windows' ends counted forward and rewound.
+pytestmark = pytest.mark.usefixtures("history_direction")
 
 CASE_FIELDS = """
   created resolved backlog medianFirstResponseSeconds p90FirstResponseSeconds

@@ -21,6 +21,9 @@ import pytest
 from tests.builders import History, when
 from tests.helpers import gql
 
+# Every report both ways: the states at the windows' ends counted forward and rewound.
+pytestmark = pytest.mark.usefixtures("history_direction")
+
 DAY = 86_400
 STAGE_FIELDS = """
   stage current entered advanced conversionRate dropOffRate

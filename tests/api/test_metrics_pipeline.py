@@ -15,9 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.builders import History, when
 from tests.helpers import gql
+
+# Every report both ways: the states at the windows' ends counted forward and rewound.
+pytestmark = pytest.mark.usefixtures("history_direction")
 
 PIPELINE_FIELDS = """
   openCount openAmount { currency amount } weightedAmount { currency amount }

@@ -12,6 +12,9 @@ from tests.api.test_metrics_campaigns import build
 from tests.builders import History, when
 from tests.helpers import execute, gql
 
+# Every report both ways: the states at the windows' ends counted forward and rewound.
+pytestmark = pytest.mark.usefixtures("history_direction")
+
 EVERYTHING = """
 query($range: MetricsRange!, $interval: MetricsInterval, $filter: LifecycleMetricsFilter) {
   lifecycleMetrics(range: $range, interval: $interval, filter: $filter) {

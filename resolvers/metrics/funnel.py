@@ -6,17 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, literal, null, select, union_all
+from sqlalchemy import Float, cast, exists, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from db.enums import EntityType, LifecycleStage
-from db.models import StageChange
 from resolvers.lifecycle import FUNNEL
 from resolvers.metrics.sql import (
     held_at_ends,
     in_windows,
-    rank_of,
     seconds,
     seconds_between,
     stays,
@@ -55,8 +52,8 @@ async def funnel(
 ) -> list[list[StageMetrics]]:
     """One list of the five funnel stages, in order, per window.
 
-    Three measures of one history, stacked in one statement: each row says which measure
-    it carries (`part`), the window (for `current`, the window end's number) and its two
+    Four measures of one history, stacked in one statement: each row says which measure
+    it carries (`part`), the window (for `current`, the window end's number) and its
     values. Who is where at each end is counted from the changes alone; entries and times
     in stage need the stays.
     """
@@ -64,16 +61,25 @@ async def funnel(
     subject_stays = stays(workspace_id, subject, records, "subject_stays")
     held = held_at_ends(workspace_id, subject, records, ends, rewind=rewind)
     current = held.subquery("current")
-    entries = _entries(workspace_id, subject, subject_stays, window_list)
+    entries = _first_entries(subject_stays, window_list)
+    # A later stay of the record, in a later funnel stage, begun before the window's end:
+    # in WHERE, so that the database joins the stays once rather than probing per entry.
+    later = subject_stays.alias("later")
+    moved_on = exists().where(
+        later.c.record_id == entries.c.record_id,
+        later.c.change_id > entries.c.change_id,
+        later.c.started < entries.c.w_end,
+        later.c.rank > entries.c.rank,
+    )
     times = _times(subject_stays, window_list).subquery("times")
+    no_value = cast(null(), Float())  # typed: PostgreSQL reads untyped NULLs as text
     stacked = union_all(
-        select(literal("current"), current.c.p, current.c.stage, current.c.held, null()),
-        select(
-            literal("entries"),
-            entries.c.w,
-            entries.c.stage,
-            entries.c.entered,
-            entries.c.advanced,
+        select(literal("current"), current.c.p, current.c.stage, current.c.held, no_value),
+        *(
+            select(literal(part), entries.c.w, entries.c.stage, func.count(), no_value)
+            .where(*condition)
+            .group_by(entries.c.w, entries.c.stage)
+            for part, condition in (("entered", ()), ("advanced", (moved_on,)))
         ),
         select(literal("times"), times.c.w, times.c.stage, times.c.mean, times.c.p50),
     )
@@ -84,7 +90,8 @@ async def funnel(
 
     def measure(stage: LifecycleStage, w: int) -> StageMetrics:
         key = (w, stage.value)
-        entered, advanced = parts.get(("entries", *key), (0, 0))
+        entered = parts.get(("entered", *key), (0, None))[0]
+        advanced = parts.get(("advanced", *key), (0, None))[0]
         mean, median = parts.get(("times", *key), (None, None))
         at_end = ("current", ends.index(window_list[w].end), stage.value)
         return StageMetrics(
@@ -99,15 +106,9 @@ async def funnel(
     return [[measure(stage, w) for stage in FUNNEL] for w in range(len(window_list))]
 
 
-def _entries(
-    workspace_id: int,
-    subject: EntityType,
-    subject_stays: Any,
-    window_list: Sequence[Window],
-) -> Any:
-    """`(w, stage, entered, advanced)`: per window and stage, records that entered it, and
-    of those, how many then reached a later funnel stage before the window's end (counted
-    from their first entry)."""
+def _first_entries(subject_stays: Any, window_list: Sequence[Window]) -> Any:
+    """`(w, w_end, record_id, change_id, stage, rank)`: per window, each record's first entry
+    into each funnel stage within it."""
     entered = in_windows(
         select(
             subject_stays.c.record_id,
@@ -127,28 +128,8 @@ def _entries(
         )
         .label("nth"),
     ).subquery("entries")
-    # A later change of the record, into a later funnel stage, before the window's end:
-    # one probe of the history index per entry, rather than a window function per stage.
-    later = aliased(StageChange, name="later")
-    moved_on = exists().where(
-        later.workspace_id == workspace_id,
-        later.entity_type == subject,
-        later.record_id == entries.c.record_id,
-        later.id > entries.c.change_id,
-        later.occurred_at < entries.c.w_end,
-        rank_of(later.to_stage) > entries.c.rank,
-    )
-    return (
-        select(
-            entries.c.w,
-            entries.c.stage,
-            func.count().label("entered"),
-            func.count().filter(moved_on).label("advanced"),
-        )
-        .where(entries.c.nth == 1)
-        .group_by(entries.c.w, entries.c.stage)
-        .subquery("entry_counts")
-    )
+    # A CTE: counted twice, all entries and those that moved on.
+    return select(entries).where(entries.c.nth == 1).cte("first_entries")
 
 
 def _times(subject_stays: Any, window_list: Sequence[Window]) -> Any:

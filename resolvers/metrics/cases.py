@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Float, cast, exists, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -16,6 +16,7 @@ from resolvers.metrics.amounts import ratio
 from resolvers.metrics.sql import (
     held_at_ends,
     in_any,
+    in_windows,
     materialized,
     seconds,
     seconds_between,
@@ -76,7 +77,7 @@ async def cases(
     for part in (
         await _created(session, workspace_id, conditions, windows, window_list),
         await _backlog(session, workspace_id, records, window_list, rewind),
-        await _resolutions(session, workspace_id, records, windows, window_list),
+        await _resolutions(session, workspace_id, records, window_list),
         await _first_responses(session, conditions, windows),
         await _promises_and_scores(session, conditions, windows),
     ):
@@ -146,35 +147,37 @@ async def _resolutions(
     session: AsyncSession,
     workspace_id: int,
     records: Any,
-    windows: Any,
     window_list: Sequence[Window],
 ) -> dict[int, dict[str, Any]]:
     """Cases resolved in the window; of those, how many were reopened after their first
     resolution in it (before its end); and the median time from creation to their last
     resolution in it.
 
-    Read from the moves into RESOLVED alone (by the index on stage and time); a reopen is
-    a later move of the case back to OPEN, one index probe per resolved case and window.
+    Read from the moves into RESOLVED alone (by the index on stage and time), each paired
+    with the windows that hold it. A reopen is a later move of the case back to OPEN,
+    looked for in WHERE, so that the database may join those moves rather than probe.
+    The three measures are stacked in one statement, which reads the resolutions once.
     """
-    resolved = (
-        select(
-            windows.c.w,
-            windows.c.w_end,
-            StageChange.record_id,
-            func.min(StageChange.id).label("first_id"),
-            func.max(StageChange.occurred_at).label("last_resolved_at"),
-        )
-        .select_from(StageChange)
-        .join(windows, within(StageChange.occurred_at, windows))
-        .where(
+    moves = in_windows(
+        select(StageChange.record_id, StageChange.id, StageChange.occurred_at).where(
             StageChange.workspace_id == workspace_id,
             StageChange.entity_type == EntityType.CASE,
             StageChange.to_stage == CaseStatus.RESOLVED.value,
-            in_any(StageChange.occurred_at, window_list),
             StageChange.record_id.in_(records),
+        ),
+        StageChange.occurred_at,
+        window_list,
+    )
+    resolved = (
+        select(
+            moves.c.w,
+            moves.c.w_end,
+            moves.c.record_id,
+            func.min(moves.c.id).label("first_id"),
+            func.max(moves.c.occurred_at).label("last_resolved_at"),
         )
-        .group_by(windows.c.w, windows.c.w_end, StageChange.record_id)
-        .subquery("resolved")
+        .group_by(moves.c.w, moves.c.w_end, moves.c.record_id)
+        .cte("resolved")
     )
     # From RESOLVED or CLOSED a case can only move back to OPEN: that move is a reopen.
     # The first reopen after the first resolution in the window, if before its end.
@@ -187,12 +190,6 @@ async def _resolutions(
         reopen.to_stage == CaseStatus.OPEN.value,
         reopen.occurred_at < resolved.c.w_end,
     )
-    counts = await session.execute(
-        select(resolved.c.w, func.count(), func.count().filter(reopened)).group_by(resolved.c.w)
-    )
-    measures: dict[int, dict[str, Any]] = {
-        w: {"resolved": count, "reopened": reopens} for w, count, reopens in counts.all()
-    }
     durations = (
         select(
             resolved.c.w,
@@ -201,8 +198,23 @@ async def _resolutions(
         .join(Case, Case.id == resolved.c.record_id)
         .subquery("resolution_times")
     )
-    for row in (await session.execute(summary(durations, ["w"]))).all():
-        measures[row.w]["median_resolution_seconds"] = seconds(row.p50)
+    times = summary(durations, ["w"]).subquery("times")
+    no_value = cast(null(), Float())  # typed: PostgreSQL reads untyped NULLs as text
+    stacked = union_all(
+        *(
+            select(literal(part), resolved.c.w, func.count(), no_value)
+            .where(*condition)
+            .group_by(resolved.c.w)
+            for part, condition in (("resolved", ()), ("reopened", (reopened,)))
+        ),
+        select(literal("times"), times.c.w, times.c.count, times.c.p50),
+    )
+    measures: dict[int, dict[str, Any]] = {}
+    for part, w, count, median in (await session.execute(stacked)).all():
+        if part == "times":
+            measures.setdefault(w, {})["median_resolution_seconds"] = seconds(median)
+        else:
+            measures.setdefault(w, {})[part] = count
     return measures
 
 

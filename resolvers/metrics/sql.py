@@ -205,7 +205,7 @@ def ends_reached(moment: Any, ends: Sequence[datetime]) -> ColumnElement[int]:
     return search(0, len(ends))
 
 
-def in_windows(rows: Select[Any], moment: Any, window_list: Sequence[Window]) -> Any:
+def in_windows(rows: Select[*tuple[Any, ...]], moment: Any, window_list: Sequence[Window]) -> Any:
     """`rows` once for each window that holds `moment`, with that window's `w` and `w_end`.
 
     A report's windows are the range (window 0), then its buckets back to back: a moment

@@ -167,7 +167,6 @@ class Report:
                 session,
                 workspace_id=self.scope.workspace_id,
                 conditions=self.scope.case_conditions(),
-                windows=self._table(),
                 window_list=self.windows,
                 rewind=rewind,
             ),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, cast, exists, func, literal, null, select, union_all
+from sqlalchemy import Float, case, cast, exists, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -15,13 +15,10 @@ from db.models import Case, StageChange
 from resolvers.metrics.amounts import ratio
 from resolvers.metrics.sql import (
     held_at_ends,
-    in_any,
     in_windows,
-    materialized,
     seconds,
     seconds_between,
     summary,
-    within,
 )
 from resolvers.metrics.windows import Window
 
@@ -68,18 +65,17 @@ async def cases(
     *,
     workspace_id: int,
     conditions: Sequence[Any],
-    windows: Any,
     window_list: Sequence[Window],
     rewind: bool = False,
 ) -> list[CaseMetrics]:
     records = select(Case.id).where(*conditions)
     measures: dict[int, dict[str, Any]] = {w: {} for w in range(len(window_list))}
     for part in (
-        await _created(session, workspace_id, conditions, windows, window_list),
+        await _created(session, workspace_id, conditions, window_list),
         await _backlog(session, workspace_id, records, window_list, rewind),
         await _resolutions(session, workspace_id, records, window_list),
-        await _first_responses(session, conditions, windows),
-        await _promises_and_scores(session, conditions, windows),
+        await _first_responses(session, conditions, window_list),
+        await _promises_and_scores(session, conditions, window_list),
     ):
         for w, values in part.items():
             measures[w].update(values)
@@ -90,37 +86,32 @@ async def _created(
     session: AsyncSession,
     workspace_id: int,
     conditions: Sequence[Any],
-    windows: Any,
     window_list: Sequence[Window],
 ) -> dict[int, dict[str, Any]]:
-    """Cases created in the window, and how many of them were escalated before its end."""
-    # Each case's first escalation, one index probe per case, before the join to windows.
-    first_escalated_at = (
-        select(func.min(StageChange.occurred_at))
-        .where(
-            StageChange.workspace_id == workspace_id,
-            StageChange.entity_type == EntityType.CASE,
-            StageChange.record_id == Case.id,
-            StageChange.to_stage == CaseStatus.ESCALATED.value,
+    """Cases created in the window, and how many of them were escalated before its end.
+
+    The cases are paired with the windows that hold their creation by in_windows; an
+    escalation is looked for in WHERE, so that the database joins the moves into
+    ESCALATED once rather than probing the history per case.
+    """
+    created = in_windows(select(Case.id).where(*conditions), Case.created_at, window_list)
+    escalated = exists().where(
+        StageChange.workspace_id == workspace_id,
+        StageChange.entity_type == EntityType.CASE,
+        StageChange.record_id == created.c.id,
+        StageChange.to_stage == CaseStatus.ESCALATED.value,
+        StageChange.occurred_at < created.c.w_end,
+    )
+    stacked = union_all(
+        *(
+            select(literal(part), created.c.w, func.count()).where(*condition).group_by(created.c.w)
+            for part, condition in (("created", ()), ("escalated", (escalated,)))
         )
-        .scalar_subquery()
     )
-    # Materialized, so that each case is probed once, not once per window.
-    in_range = select(Case.created_at, first_escalated_at.label("escalated_at"))
-    created = materialized(
-        in_range.where(*conditions, in_any(Case.created_at, window_list)), "created_cases"
-    )
-    rows = await session.execute(
-        select(
-            windows.c.w,
-            func.count(),
-            func.count().filter(created.c.escalated_at < windows.c.w_end),
-        )
-        .select_from(created)
-        .join(windows, within(created.c.created_at, windows))
-        .group_by(windows.c.w)
-    )
-    return {w: {"created": created, "escalated": esc} for w, created, esc in rows.all()}
+    measures: dict[int, dict[str, Any]] = {}
+    for part, w, count in (await session.execute(stacked)).all():
+        measures.setdefault(w, {})[part] = count
+    return measures
 
 
 async def _backlog(
@@ -219,19 +210,16 @@ async def _resolutions(
 
 
 async def _first_responses(
-    session: AsyncSession, conditions: Sequence[Any], windows: Any
+    session: AsyncSession, conditions: Sequence[Any], window_list: Sequence[Window]
 ) -> dict[int, dict[str, Any]]:
     """Median and 90th percentile of creation-to-first-response, over the first responses
     given in the window."""
-    durations = (
-        select(
-            windows.c.w,
-            seconds_between(Case.first_responded_at, Case.created_at).label("value"),
-        )
-        .select_from(Case)
-        .join(windows, within(Case.first_responded_at, windows))
-        .where(*conditions)
-        .subquery("first_responses")
+    durations = in_windows(
+        select(seconds_between(Case.first_responded_at, Case.created_at).label("value")).where(
+            *conditions
+        ),
+        Case.first_responded_at,
+        window_list,
     )
     rows = await session.execute(summary(durations, ["w"], fractions=(50, 90)))
     return {
@@ -244,28 +232,31 @@ async def _first_responses(
 
 
 async def _promises_and_scores(
-    session: AsyncSession, conditions: Sequence[Any], windows: Any
+    session: AsyncSession, conditions: Sequence[Any], window_list: Sequence[Window]
 ) -> dict[int, dict[str, Any]]:
     """First-response targets that fell due in the window (and were met), and satisfaction
-    scores given in it (and how many were 4 or 5)."""
-    met = Case.first_responded_at <= Case.first_response_due_at
-    due = await session.execute(
-        select(windows.c.w, func.count(), func.count().filter(met))
-        .select_from(Case)
-        .join(windows, within(Case.first_response_due_at, windows))
-        .where(*conditions)
-        .group_by(windows.c.w)
+    scores given in it (and how many were 4 or 5), in one statement."""
+    met = case((Case.first_responded_at <= Case.first_response_due_at, 1), else_=0)
+    due = in_windows(
+        select(met.label("good")).where(*conditions), Case.first_response_due_at, window_list
+    )
+    satisfied = case((Case.satisfaction_score >= SATISFIED, 1), else_=0)
+    scored = in_windows(
+        select(satisfied.label("good")).where(*conditions),
+        Case.satisfaction_recorded_at,
+        window_list,
+    )
+    stacked = union_all(
+        *(
+            select(literal(part), rows.c.w, func.count(), func.sum(rows.c.good)).group_by(rows.c.w)
+            for part, rows in (("sla", due), ("scores", scored))
+        )
     )
     measures: dict[int, dict[str, Any]] = {}
-    for w, count, met_count in due.all():
-        measures.setdefault(w, {}).update(sla_due=count, sla_met=met_count)
-    scores = await session.execute(
-        select(windows.c.w, func.count(), func.count().filter(Case.satisfaction_score >= SATISFIED))
-        .select_from(Case)
-        .join(windows, within(Case.satisfaction_recorded_at, windows))
-        .where(*conditions)
-        .group_by(windows.c.w)
-    )
-    for w, count, satisfied in scores.all():
-        measures.setdefault(w, {}).update(scores=count, satisfied=satisfied)
+    for part, w, count, good in (await session.execute(stacked)).all():
+        mine = measures.setdefault(w, {})
+        if part == "sla":
+            mine.update(sla_due=count, sla_met=good)
+        else:
+            mine.update(scores=count, satisfied=good)
     return measures

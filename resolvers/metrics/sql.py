@@ -100,14 +100,6 @@ def rank_of(stage: Any) -> ColumnElement[Any]:
     return case({stage.value: rank for rank, stage in enumerate(FUNNEL)}, value=stage)
 
 
-def in_any(moment: Any, windows: Sequence[Window]) -> ColumnElement[bool]:
-    """`moment` falls in at least one of `windows` could be true: said before joining rows to
-    the windows, it leaves out the rows no window takes, so far fewer pairs are compared."""
-    first = min(window.start for window in windows)
-    last = max(window.end for window in windows)
-    return and_(moment >= first, moment < last)
-
-
 def stays(
     workspace_id: int,
     entity: EntityType,

@@ -140,7 +140,9 @@ def stays(
         history = union_all(
             select(*columns).where(*mine, StageChange.to_stage.in_(only)),
             select(*columns).where(
-                *mine, StageChange.from_stage.in_(only), StageChange.to_stage.not_in(only)
+                *mine,
+                StageChange.from_stage.in_(only),
+                StageChange.to_stage.in_(others(entity, only)),
             ),
         ).subquery("moves")
     # A record's history in the order it happened (the lifecycle engine never dates a
@@ -277,7 +279,9 @@ def held_at_ends(
         history = union_all(
             select(*columns).where(*mine, StageChange.to_stage.in_(stages)),
             select(*columns).where(
-                *mine, StageChange.from_stage.in_(stages), StageChange.to_stage.not_in(stages)
+                *mine,
+                StageChange.from_stage.in_(stages),
+                StageChange.to_stage.in_(others(entity, stages)),
             ),
         ).subquery("moves")
     query = select(
@@ -422,6 +426,14 @@ def _rewound(
         since.c.total,
     )
     return union_all(now, undone, select(since))
+
+
+def others(entity: EntityType, stages: Sequence[str]) -> list[str]:
+    """The entity's stages other than `stages`. Said of a change's `to_stage` rather than
+    NOT IN, it lets the database read either index, on the stages a move leaves or on
+    those it enters, whichever its statistics say holds fewer moves."""
+    lifecycle = next(each for each in LIFECYCLES.values() if each.entity_type is entity)
+    return [stage.value for stage in lifecycle.stages if stage.value not in stages]
 
 
 def _stage_attribute(table: Any) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Float, case, cast, exists, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from db.enums import CaseStatus, EntityType
 from db.models import Case, StageChange
@@ -16,6 +15,7 @@ from resolvers.metrics.amounts import ratio
 from resolvers.metrics.sql import (
     held_at_ends,
     in_windows,
+    moves_into,
     seconds,
     seconds_between,
     summary,
@@ -91,16 +91,19 @@ async def _created(
     """Cases created in the window, and how many of them were escalated before its end.
 
     The cases are paired with the windows that hold their creation by in_windows; an
-    escalation is looked for in WHERE, so that the database joins the moves into
-    ESCALATED once rather than probing the history per case.
+    escalation is looked for among the moves into ESCALATED, read once and joined.
     """
     created = in_windows(select(Case.id).where(*conditions), Case.created_at, window_list)
+    # A case is escalated after it was created, so within or after the windows.
+    escalations = moves_into(
+        workspace_id,
+        EntityType.CASE,
+        [CaseStatus.ESCALATED.value],
+        since=min(window.start for window in window_list),
+    )
     escalated = exists().where(
-        StageChange.workspace_id == workspace_id,
-        StageChange.entity_type == EntityType.CASE,
-        StageChange.record_id == created.c.id,
-        StageChange.to_stage == CaseStatus.ESCALATED.value,
-        StageChange.occurred_at < created.c.w_end,
+        escalations.c.record_id == created.c.id,
+        escalations.c.occurred_at < created.c.w_end,
     )
     stacked = union_all(
         *(
@@ -146,49 +149,51 @@ async def _resolutions(
 
     Read from the moves into RESOLVED alone (by the index on stage and time), each paired
     with the windows that hold it. A reopen is a later move of the case back to OPEN,
-    looked for in WHERE, so that the database may join those moves rather than probe.
-    The three measures are stacked in one statement, which reads the resolutions once.
+    looked for among those moves, read once and joined. The three measures are stacked
+    in one statement, which reads the resolutions once.
     """
-    moves = in_windows(
-        select(StageChange.record_id, StageChange.id, StageChange.occurred_at).where(
+    resolutions = (
+        select(StageChange.record_id, StageChange.id, StageChange.occurred_at, Case.created_at)
+        .join(Case, Case.id == StageChange.record_id)
+        .where(
             StageChange.workspace_id == workspace_id,
             StageChange.entity_type == EntityType.CASE,
             StageChange.to_stage == CaseStatus.RESOLVED.value,
-            StageChange.record_id.in_(records),
-        ),
-        StageChange.occurred_at,
-        window_list,
+        )
     )
+    if records.whereclause is not None:
+        resolutions = resolutions.where(records.whereclause)
+    moves = in_windows(resolutions, StageChange.occurred_at, window_list)
     resolved = (
         select(
             moves.c.w,
             moves.c.w_end,
             moves.c.record_id,
+            moves.c.created_at,
             func.min(moves.c.id).label("first_id"),
             func.max(moves.c.occurred_at).label("last_resolved_at"),
         )
-        .group_by(moves.c.w, moves.c.w_end, moves.c.record_id)
+        .group_by(moves.c.w, moves.c.w_end, moves.c.record_id, moves.c.created_at)
         .cte("resolved")
     )
     # From RESOLVED or CLOSED a case can only move back to OPEN: that move is a reopen.
     # The first reopen after the first resolution in the window, if before its end.
-    reopen = aliased(StageChange, name="reopen")
+    reopens = moves_into(
+        workspace_id,
+        EntityType.CASE,
+        [CaseStatus.OPEN.value],
+        since=min(window.start for window in window_list),
+        leaving=DONE,
+    )
     reopened = exists().where(
-        reopen.workspace_id == workspace_id,
-        reopen.entity_type == EntityType.CASE,
-        reopen.record_id == resolved.c.record_id,
-        reopen.id > resolved.c.first_id,
-        reopen.to_stage == CaseStatus.OPEN.value,
-        reopen.occurred_at < resolved.c.w_end,
+        reopens.c.record_id == resolved.c.record_id,
+        reopens.c.id > resolved.c.first_id,
+        reopens.c.occurred_at < resolved.c.w_end,
     )
-    durations = (
-        select(
-            resolved.c.w,
-            seconds_between(resolved.c.last_resolved_at, Case.created_at).label("value"),
-        )
-        .join(Case, Case.id == resolved.c.record_id)
-        .subquery("resolution_times")
-    )
+    durations = select(
+        resolved.c.w,
+        seconds_between(resolved.c.last_resolved_at, resolved.c.created_at).label("value"),
+    ).subquery("resolution_times")
     times = summary(durations, ["w"]).subquery("times")
     no_value = cast(null(), Float())  # typed: PostgreSQL reads untyped NULLs as text
     stacked = union_all(

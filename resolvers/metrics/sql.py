@@ -174,6 +174,30 @@ def stays(
     return materialized(query, name)
 
 
+def moves_into(
+    workspace_id: int,
+    entity: EntityType,
+    stages: Sequence[str],
+    *,
+    since: datetime,
+    leaving: Sequence[str] = (),
+) -> CTE:
+    """`(record_id, id, occurred_at)`: the moves into `stages` (from one of `leaving`, when
+    given) from `since` on, a range of the index on the stages moves enter or leave,
+    whichever holds fewer. Materialized, so that a lookup of a record's move among them
+    is a join the database makes once: inlined, its estimates may make it probe the
+    history once per row instead, which on a large workspace costs far more."""
+    query = select(StageChange.record_id, StageChange.id, StageChange.occurred_at).where(
+        StageChange.workspace_id == workspace_id,
+        StageChange.entity_type == entity,
+        StageChange.to_stage.in_(stages),
+        StageChange.occurred_at >= since,
+    )
+    if leaving:
+        query = query.where(StageChange.from_stage.in_(leaving))
+    return materialized(query, f"moves_into_{'_'.join(stages).lower()}")
+
+
 def materialized(query: Select[*tuple[Any, ...]], name: str) -> CTE:
     """A CTE the database computes once. Left to inline it, PostgreSQL misjudges how many
     rows a windowed history yields and may rerun it per row of a nested loop."""

@@ -107,6 +107,45 @@ async def test_case_kpis_over_the_range_and_per_month(client: httpx.AsyncClient)
     }
 
 
+async def test_buckets_reach_before_a_range_that_starts_mid_month(
+    client: httpx.AsyncClient,
+) -> None:
+    """March's bucket starts on 03-01, before the range: C2's escalation on 03-11 counts
+    in March, not in the range, which starts on 03-12."""
+    await build(History(client))
+    fields = "created escalationRate resolved reopenRate"
+    data = await gql(
+        client,
+        f"""query($range: MetricsRange!) {{ lifecycleMetrics(range: $range, interval: MONTH) {{
+              cases {{ {fields} }} series {{ start cases {{ {fields} }} }} }} }}""",
+        range={"from": when("2026-03-12"), "to": when("2026-04-20")},
+    )
+    report = data["lifecycleMetrics"]
+    # C5 created and escalated; C2 resolved on 03-15, reopened on 04-02, resolved again.
+    assert report["cases"] == {
+        "created": 1,
+        "escalationRate": 1.0,
+        "resolved": 1,
+        "reopenRate": 1.0,
+    }
+    march, april = report["series"]
+    assert march["start"] == when("2026-03-01")
+    # C1 and C2 created, C2 escalated; both resolved, neither reopened before April.
+    assert march["cases"] == {
+        "created": 2,
+        "escalationRate": 0.5,
+        "resolved": 2,
+        "reopenRate": 0.0,
+    }
+    # C4 and C5 created, C5 escalated; C2 resolved on 04-12, after its reopen.
+    assert april["cases"] == {
+        "created": 2,
+        "escalationRate": 0.5,
+        "resolved": 1,
+        "reopenRate": 0.0,
+    }
+
+
 async def test_no_cases_gives_zero_counts_and_null_rates(client: httpx.AsyncClient) -> None:
     data = await gql(client, CASES, range={"from": when("2026-03-01"), "to": when("2026-05-01")})
     assert data["lifecycleMetrics"]["cases"] == {

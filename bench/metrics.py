@@ -6,7 +6,8 @@ dataset ten times larger, with p50/p99 latency and the SQL statements each reque
 
 Each size gets a throwaway database seeded by `crm seed` (with its lifecycle history), then
 the query runs in-process through the ASGI app (the same code path as over HTTP, without the
-network), sequentially: warm-up requests first, then the measured ones.
+network), sequentially: warm-up requests first, then the measured ones. Last, each statement
+of a request runs again by itself, to show what it costs with the machine to itself.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class Statements:
     def __init__(self, engine: Any) -> None:
         self.recording = False
         self.times: dict[str, list[float]] = defaultdict(list)
+        self.parameters: dict[str, Any] = {}
         self.per_request: list[int] = []
         self._count = 0
         sync = engine.sync_engine
@@ -102,9 +104,10 @@ class Statements:
     def _before(self, conn: Any, _cursor: Any, *_args: Any) -> None:
         conn.info["bench_started"] = time.perf_counter()
 
-    def _after(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def _after(self, conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
         if self.recording:
             self.times[statement].append(time.perf_counter() - conn.info["bench_started"])
+            self.parameters[statement] = parameters
             self._count += 1
 
     def start_request(self) -> None:
@@ -151,6 +154,28 @@ async def measure(db: Database, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+async def alone(db: Database, statements: Statements) -> dict[str, float]:
+    """Each statement of a request run by itself, best of three: what it costs with the
+    machine to itself (in a request they run side by side and share the cores)."""
+    connection = await asyncpg.connect(db.url())
+    try:
+        await connection.execute(
+            "SET work_mem = '64MB'; SET max_parallel_workers_per_gather = 0; SET jit = off"
+        )
+        best: dict[str, float] = {}
+        for sql, parameters in statements.parameters.items():
+            if "set_config" in sql:
+                continue
+            for _ in range(3):
+                started = time.perf_counter()
+                await connection.fetch(sql, *parameters)
+                elapsed = time.perf_counter() - started
+                best[sql] = min(best.get(sql, elapsed), elapsed)
+        return best
+    finally:
+        await connection.close()
+
+
 async def vacuum(db: Database) -> None:
     """What autovacuum does soon after a bulk load; it lets index-only scans skip the table."""
     connection = await asyncpg.connect(db.url())
@@ -185,12 +210,16 @@ def report(accounts: int, db: Database, counts: dict[str, int], result: dict[str
             f"{statistics.median(statements.per_request):.0f} SQL statements per request"
         ),
         "",
-        "| mean ms | statement |",
-        "|---:|---|",
+        f"Each statement alone, one after the other: {sum(result['alone'].values()) * 1000:.0f} ms",
+        "",
+        "| mean ms in a request | alone ms | statement |",
+        "|---:|---:|---|",
     ]
     for sql, times in sorted(statements.times.items(), key=lambda item: -statistics.mean(item[1])):
         words = " ".join(sql.split())
-        lines.append(f"| {statistics.mean(times) * 1000:.1f} | `{words[:110]}...` |")
+        by_itself = result["alone"].get(sql)
+        alone_ms = "" if by_itself is None else f"{by_itself * 1000:.1f}"
+        lines.append(f"| {statistics.mean(times) * 1000:.1f} | {alone_ms} | `{words[:100]}...` |")
     return "\n".join(lines)
 
 
@@ -207,7 +236,9 @@ def main() -> None:
         db = Database(args.admin_url, name=args.reuse)
         db.api_key = crm_key(db)
         counts = asyncio.run(sizes(db))
-        print(report(counts["account"], db, counts, asyncio.run(measure(db, args))))
+        result = asyncio.run(measure(db, args))
+        result["alone"] = asyncio.run(alone(db, result["statements"]))
+        print(report(counts["account"], db, counts, result))
         return
     for accounts in (int(size) for size in args.accounts.split(",")):
         db = Database(args.admin_url)
@@ -216,6 +247,7 @@ def main() -> None:
             asyncio.run(vacuum(db))
             counts = asyncio.run(sizes(db))
             result = asyncio.run(measure(db, args))
+            result["alone"] = asyncio.run(alone(db, result["statements"]))
             print(report(accounts, db, counts, result), flush=True)
         finally:
             if not args.keep:

@@ -143,12 +143,16 @@ async def open_at_ends(
             held.c.p,
             held.c.currency,
             held.c.held,
+            held.c.priced,
             type_coerce(held.c.value0, Money()),
             type_coerce(held.c.value1, Money()),
         ).where(held.c.held > 0)
     )
+    # Deals without an amount are counted but add nothing; when no open deal of a currency
+    # has one, its amounts are unknown (null), as for won deals, not 0.
     at_end = {
-        (p, currency): (count, total, weighted) for p, currency, count, total, weighted in rows
+        (p, currency): (count, total, weighted) if priced else (count, None, None)
+        for p, currency, count, priced, total, weighted in rows
     }
     return {
         (w, currency): values

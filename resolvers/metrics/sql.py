@@ -162,7 +162,7 @@ def stays(
         # Joined once, to the records' own table, with their conditions: not also as `IN
         # (records)`, which would read the table a second time.
         table = record_columns[0].table
-        if records.selected_columns[0].table is not table:  # pragma: no cover
+        if _records_table(records) is not table:  # pragma: no cover
             raise ValueError("record_columns must be of the records' table")
         query = query.add_columns(*record_columns).join(table, table.c.id == history.c.record_id)
         if records.whereclause is not None:
@@ -195,7 +195,8 @@ def moves_into(
     )
     if leaving:
         query = query.where(StageChange.from_stage.in_(leaving))
-    return materialized(query, f"moves_into_{'_'.join(stages).lower()}")
+    name = "_".join(["moves_into", *stages, *(["from", *leaving] if leaving else [])])
+    return materialized(query, name.lower())
 
 
 def materialized(query: Select[*tuple[Any, ...]], name: str) -> CTE:
@@ -265,9 +266,11 @@ def held_at_ends(
     keys: Sequence[Any] = (),
     rewind: bool = False,
 ) -> Select[Any]:
-    """`(p, *keys, [stage], held, value0, ...)`: at each of the sorted `ends` (numbered
-    `p`), how many `records` were in one of `stages` (or in each stage, when `stages` is
-    None), and per weight the sum of `amount` x `weights(stage)[i]` over them.
+    """`(p, *keys, [stage], held, priced, value0, ...)`: at each of the sorted `ends`
+    (numbered `p`), how many `records` were in one of `stages` (or in each stage, when
+    `stages` is None), how many of those have an `amount` (not null), and per weight the
+    sum of `amount` x `weights(stage)[i]` over them (a missing amount adds nothing; with
+    `priced` at 0 a caller can tell "no amounts" from "amounts adding up to 0").
 
     Straight from the history, without rebuilding stays: a record is in stage S at `end`
     when its last change before `end` went to S, so the count is its changes into S before
@@ -281,7 +284,7 @@ def held_at_ends(
     since each end: the same numbers from the changes after the first end rather than the
     changes before the last one (see `cheaper_to_rewind`).
     """
-    table = records.selected_columns[0].table
+    table = _records_table(records)
     mine = [StageChange.workspace_id == workspace_id, StageChange.entity_type == entity]
     # Rewound from now, the state at the first end needs the changes since it; counted
     # forward, the changes before the last end.
@@ -328,7 +331,8 @@ def held_at_ends(
         changes.c.reached,
         *per_move,
         func.count().label("n"),
-        func.sum(changes.c.amount).label("total"),
+        func.count(changes.c.amount).label("priced"),
+        func.coalesce(func.sum(changes.c.amount), 0).label("total"),
     ).group_by(changes.c.reached, *per_move)
     # A CTE: read twice per stage below, it is computed once.
     moves = (
@@ -346,6 +350,7 @@ def held_at_ends(
                 *grouping,
                 stage.label("stage"),
                 (sign * moves.c.n).label("held"),
+                (sign * moves.c.priced).label("priced"),
                 *(
                     (sign * moves.c.total * weight).label(f"value{index}")
                     for index, weight in enumerate(weights(stage))
@@ -361,6 +366,7 @@ def held_at_ends(
             moves.c.reached,
             *grouping,
             (moves.c.n * (into - out_of)).label("held"),
+            (moves.c.priced * (into - out_of)).label("priced"),
             *(
                 (moves.c.total * (into * entered - out_of * left)).label(f"value{index}")
                 for index, (entered, left) in enumerate(
@@ -368,14 +374,13 @@ def held_at_ends(
                 )
             ),
         ).subquery()
-    group = [column for column in signed.c if column.name not in {"reached", "held"}]
-    group = [column for column in group if not column.name.startswith("value")]
-    sums = [column.name for column in signed.c if column.name.startswith("value")]
+    sums = ["held", "priced"]
+    sums += [column.name for column in signed.c if column.name.startswith("value")]
+    group = [column for column in signed.c if column.name not in {"reached", *sums}]
     per_end = (
         select(
             signed.c.reached,
             *group,
-            func.sum(signed.c.held).label("held"),
             *(func.sum(signed.c[name]).label(name) for name in sums),
         )
         .group_by(signed.c.reached, *group)
@@ -387,7 +392,6 @@ def held_at_ends(
         select(
             points.c.p,
             *running,
-            func.sum(per_end.c.held).label("held"),
             *(func.sum(per_end.c[name]).label(name) for name in sums),
         )
         .select_from(per_end.join(points, per_end.c.reached <= points.c.p))
@@ -427,13 +431,15 @@ def _rewound(
     went to turns what it adds into what it takes away); then each change again, from the
     end it belongs to, as counted forward."""
     stage = type_coerce(table.c[_stage_attribute(table)], String())
+    value = amount if amount is not None else literal(0, Integer)
     now = select(
         literal(0, Integer).label("reached"),
         *keys,
         stage.label("to_stage"),
         null().label("from_stage"),
         func.count().label("n"),
-        func.sum(amount if amount is not None else literal(0, Integer)).label("total"),
+        func.count(value).label("priced"),
+        func.coalesce(func.sum(value), 0).label("total"),
     )
     if records.whereclause is not None:
         now = now.where(records.whereclause)
@@ -447,9 +453,19 @@ def _rewound(
         since.c.from_stage,
         since.c.to_stage,
         since.c.n,
+        since.c.priced,
         since.c.total,
     )
     return union_all(now, undone, select(since))
+
+
+def _records_table(records: Select[Any]) -> Any:
+    """The one table `records` (`select(Model.id).where(...)`) reads. Callers join that
+    table and apply the conditions of `records` to it, so a second table would be lost."""
+    froms = records.get_final_froms()
+    if len(froms) != 1:  # pragma: no cover
+        raise ValueError("records must select from one table")
+    return froms[0]
 
 
 def others(entity: EntityType, stages: Sequence[str]) -> list[str]:

@@ -170,3 +170,40 @@ async def test_a_close_counts_in_the_windows_whose_end_it_lasted_to(
         {"wonCount": 1, "lostCount": 0, "openCount": 1},
         {"wonCount": 0, "lostCount": 1, "openCount": 1},
     ]
+
+
+async def test_deals_without_an_amount_are_counted_and_add_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    """The same whichever way the history is read: open EUR deals with no amount have no
+    open amount, one with an amount gives its own; other deals, closed before the range or
+    created after it, change nothing."""
+    history = History(client)
+    account = await history.create("account", "2026-01-01", name="Buyer")
+    fields = "openCount openAmount { currency amount } weightedAmount { currency amount }"
+    query = f"""query($range: MetricsRange!) {{ lifecycleMetrics(range: $range) {{
+                  pipeline {{ {fields} }} }} }}"""
+    window = {"from": when("2026-03-01"), "to": when("2026-05-01")}
+
+    async def deal(created: str, **fields: str) -> str:
+        return await history.create(
+            "opportunity", created, name=created, accountId=account, currency="EUR", **fields
+        )
+
+    await deal("2026-02-01")
+    await deal("2026-06-01", amount="100")
+    lost = await deal("2026-01-05", amount="100")
+    await history.move("opportunity", lost, "CLOSED_LOST", "2026-01-10", lostReason="Price")
+    data = await gql(client, query, range=window)
+    assert data["lifecycleMetrics"]["pipeline"] == {
+        "openCount": 1,
+        "openAmount": [],
+        "weightedAmount": [],
+    }
+    await deal("2026-02-15", amount="300")
+    data = await gql(client, query, range=window)
+    assert data["lifecycleMetrics"]["pipeline"] == {
+        "openCount": 2,
+        "openAmount": money(EUR="300.00"),
+        "weightedAmount": money(EUR="30.00"),  # PROSPECTING, 10 %
+    }

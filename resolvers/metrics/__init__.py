@@ -91,14 +91,22 @@ class Report:
         self.windows = list(windows) or [span]
         self._computed: dict[str, asyncio.Future[Any]] = {}
 
-    async def _once(self, name: str, compute: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """Compute a family of measures on first use; later callers share the result."""
+    async def _once(
+        self,
+        name: str,
+        compute: Callable[[AsyncSession], Awaitable[T]],
+        *,
+        analytic: bool = True,
+    ) -> T:
+        """Compute a family of measures on first use; later callers share the result.
+        `analytic` sessions get the settings of a report's heavy statements."""
         if name not in self._computed:
             future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
             self._computed[name] = future
             try:
                 async with self._sessions() as session:
-                    await _analytic(session)
+                    if analytic:
+                        await _analytic(session)
                     future.set_result(await compute(session))
             except BaseException as error:
                 future.set_exception(error)
@@ -113,7 +121,9 @@ class Report:
         """Whether the states at the windows' ends are read backward from now (see
         `held_at_ends`), judged once per report from when the workspace's history began."""
         start = await self._once(
-            "history_start", lambda session: history_start(session, self.scope.workspace_id)
+            "history_start",
+            lambda session: history_start(session, self.scope.workspace_id),
+            analytic=False,  # one index probe
         )
         return cheaper_to_rewind(sorted({window.end for window in self.windows}), start)
 

@@ -135,16 +135,7 @@ def stays(
     mine = [StageChange.workspace_id == workspace_id, StageChange.entity_type == entity]
     if since is not None:
         mine.append(StageChange.occurred_at >= since)
-    history: Any = StageChange.__table__
-    if only:
-        history = union_all(
-            select(*columns).where(*mine, StageChange.to_stage.in_(only)),
-            select(*columns).where(
-                *mine,
-                StageChange.from_stage.in_(only),
-                StageChange.to_stage.in_(others(entity, only)),
-            ),
-        ).subquery("moves")
+    history: Any = _touching(entity, only, mine, columns) if only else StageChange.__table__
     # A record's history in the order it happened (the lifecycle engine never dates a
     # change before the record's latest one), which is also the order of the index.
     per_record: dict[str, Any] = {"partition_by": history.c.record_id, "order_by": history.c.id}
@@ -172,6 +163,22 @@ def stays(
     if entity in (EntityType.ACCOUNT, EntityType.CONTACT):
         query = query.add_columns(rank_of(history.c.to_stage).label("rank"))
     return materialized(query, name)
+
+
+def _touching(
+    entity: EntityType, stages: Sequence[str], conditions: Sequence[Any], columns: Sequence[Any]
+) -> Any:
+    """`columns` of the changes meeting `conditions` that enter or leave one of `stages`:
+    the moves into them and the other moves out of them, each part a range of one index on
+    stage and time, read without the table."""
+    return union_all(
+        select(*columns).where(*conditions, StageChange.to_stage.in_(stages)),
+        select(*columns).where(
+            *conditions,
+            StageChange.from_stage.in_(stages),
+            StageChange.to_stage.in_(others(entity, stages)),
+        ),
+    ).subquery("moves")
 
 
 def moves_into(
@@ -301,16 +308,7 @@ def held_at_ends(
     ]
     history: Any = StageChange.__table__
     if stages is not None:
-        # The moves into the stages and the other moves out of them: each part is a range
-        # of one index on stage and time, read without the table.
-        history = union_all(
-            select(*columns).where(*mine, StageChange.to_stage.in_(stages)),
-            select(*columns).where(
-                *mine,
-                StageChange.from_stage.in_(stages),
-                StageChange.to_stage.in_(others(entity, stages)),
-            ),
-        ).subquery("moves")
+        history = _touching(entity, stages, mine, columns)
     query = select(
         ends_reached(history.c.occurred_at, ends).label("reached"),
         *keys,

@@ -28,6 +28,10 @@ MetricsSubject = strawberry.enum(
 )
 
 RATE = "A share between 0 and 1; null when nothing was there to count."
+NO_AMOUNT = (
+    "An opportunity without an amount is counted but adds nothing; a currency none of whose "
+    "opportunities here has an amount is left out."
+)
 
 
 @strawberry.type(
@@ -91,15 +95,17 @@ class StageMetrics:
 class PipelineMetrics:
     open_count: int = strawberry.field(description="Opportunities open at `to`.")
     open_amount: list[CurrencyAmount] = strawberry.field(
-        description="Sum of the amounts of the opportunities open at `to`."
+        description="Sum of the amounts of the opportunities open at `to`, per currency. "
+        + NO_AMOUNT
     )
     weighted_amount: list[CurrencyAmount] = strawberry.field(
         description="Sum of amount x probability / 100 over the opportunities open at `to`, with "
-        "the probability of the stage each was in at `to`."
+        "the probability of the stage each was in at `to`. " + NO_AMOUNT
     )
     won_count: int = strawberry.field(description="Opportunities closed won within the range.")
     won_amount: list[CurrencyAmount] = strawberry.field(
-        description="Sum of the amounts of the opportunities won within the range."
+        description="Sum of the amounts of the opportunities won within the range, per "
+        "currency. " + NO_AMOUNT
     )
     lost_count: int = strawberry.field(description="Opportunities closed lost within the range.")
     win_rate: float | None = strawberry.field(description="won / (won + lost). " + RATE)

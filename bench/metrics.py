@@ -3,6 +3,7 @@ dataset ten times larger, with p50/p99 latency and the SQL statements each reque
 
     python bench/metrics.py                      # 10,000 and 100,000 accounts
     python bench/metrics.py --accounts 1000      # a smoke run
+    python bench/metrics.py --sqlite --accounts 10000   # the embedded default
 
 Each size gets a throwaway database seeded by `crm seed` (with its lifecycle history), then
 the query runs in-process through the ASGI app (the same code path as over HTTP, without the
@@ -16,8 +17,10 @@ import argparse
 import asyncio
 import os
 import platform
+import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -76,6 +79,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument(
+        "--sqlite", action="store_true", help="on SQLite files (the embedded default) instead"
+    )
+    parser.add_argument(
         "--reuse", default=None, help="measure a database kept by --keep instead of seeding one"
     )
     return parser.parse_args()
@@ -117,13 +123,12 @@ class Statements:
         self.per_request.append(self._count)
 
 
-async def measure(db: Database, args: argparse.Namespace) -> dict[str, Any]:
-    url = db.url(scheme="postgresql+asyncpg")
+async def measure(url: str, api_key: str, args: argparse.Namespace) -> dict[str, Any]:
     engine = make_engine(url)
     statements = Statements(engine)
     app = create_app(Settings(database_url=url), engine=engine)
     body = {"query": QUERY, "variables": {"range": one_year(datetime.now(UTC))}}
-    headers = {"Authorization": f"Bearer {db.api_key}"}
+    headers = {"Authorization": f"Bearer {api_key}"}
     latencies: list[float] = []
     async with (
         app.router.lifespan_context(app),
@@ -223,6 +228,34 @@ def report(accounts: int, db: Database, counts: dict[str, int], result: dict[str
     return "\n".join(lines)
 
 
+def on_sqlite(accounts: int, args: argparse.Namespace) -> str:
+    """The same request on a SQLite file seeded the same way, in a temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{folder}/crm.db"
+        env = {**os.environ, "CRM_DATABASE_URL": url}
+        started = time.perf_counter()
+        crm("seed", "--accounts", str(accounts), "--workspace", WORKSPACE, env=env)
+        seeded = time.perf_counter() - started
+        key = crm("apikey", "create", "--workspace", WORKSPACE, "--name", "bench", env=env)
+        result = asyncio.run(measure(url, key.strip(), args))
+        with sqlite3.connect(f"{folder}/crm.db") as connection:
+            changes = connection.execute("SELECT count(*) FROM stage_change").fetchone()[0]
+    per_request = statistics.median(result["statements"].per_request)
+    return "\n".join(
+        [
+            f"## {accounts:,} accounts on SQLite",
+            "",
+            f"Seeded in {seeded:.0f} s: {changes:,} stage_change",
+            "",
+            (
+                f"lifecycleMetrics, one year by MONTH ({result['buckets']} buckets), every field: "
+                f"p50 {result['p50'] * 1000:.0f} ms, p99 {result['p99'] * 1000:.0f} ms, "
+                f"{per_request:.0f} SQL statements per request"
+            ),
+        ]
+    )
+
+
 def crm_key(db: Database) -> str:
     env = {**os.environ, "CRM_DATABASE_URL": db.url(scheme="postgresql+asyncpg")}
     return crm("apikey", "create", "--workspace", WORKSPACE, "--name", "bench", env=env).strip()
@@ -236,9 +269,13 @@ def main() -> None:
         db = Database(args.admin_url, name=args.reuse)
         db.api_key = crm_key(db)
         counts = asyncio.run(sizes(db))
-        result = asyncio.run(measure(db, args))
+        result = asyncio.run(measure(db.url(scheme="postgresql+asyncpg"), db.api_key, args))
         result["alone"] = asyncio.run(alone(db, result["statements"]))
         print(report(counts["account"], db, counts, result))
+        return
+    if args.sqlite:
+        for accounts in (int(size) for size in args.accounts.split(",")):
+            print(on_sqlite(accounts, args), flush=True)
         return
     for accounts in (int(size) for size in args.accounts.split(",")):
         db = Database(args.admin_url)
@@ -246,7 +283,7 @@ def main() -> None:
             db.create_and_seed(accounts)
             asyncio.run(vacuum(db))
             counts = asyncio.run(sizes(db))
-            result = asyncio.run(measure(db, args))
+            result = asyncio.run(measure(db.url(scheme="postgresql+asyncpg"), db.api_key, args))
             result["alone"] = asyncio.run(alone(db, result["statements"]))
             print(report(accounts, db, counts, result), flush=True)
         finally:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, case, cast, exists, func, literal, null, select, union_all
+from sqlalchemy import case, exists, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CaseStatus, EntityType
@@ -16,6 +16,7 @@ from resolvers.metrics.sql import (
     held_at_ends,
     in_windows,
     moves_into,
+    no_value,
     seconds,
     seconds_between,
     summary,
@@ -195,10 +196,9 @@ async def _resolutions(
         seconds_between(resolved.c.last_resolved_at, resolved.c.created_at).label("value"),
     ).subquery("resolution_times")
     times = summary(durations, ["w"]).subquery("times")
-    no_value = cast(null(), Float())  # typed: PostgreSQL reads untyped NULLs as text
     stacked = union_all(
         *(
-            select(literal(part), resolved.c.w, func.count(), no_value)
+            select(literal(part), resolved.c.w, func.count(), no_value())
             .where(*condition)
             .group_by(resolved.c.w)
             for part, condition in (("resolved", ()), ("reopened", (reopened,)))

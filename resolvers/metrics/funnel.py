@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, cast, exists, func, literal, null, select, union_all
+from sqlalchemy import exists, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import EntityType, LifecycleStage
@@ -14,6 +14,7 @@ from resolvers.lifecycle import FUNNEL
 from resolvers.metrics.sql import (
     held_at_ends,
     in_windows,
+    no_value,
     seconds,
     seconds_between,
     stays,
@@ -72,11 +73,10 @@ async def funnel(
         later.c.rank > entries.c.rank,
     )
     times = _times(subject_stays, window_list).subquery("times")
-    no_value = cast(null(), Float())  # typed: PostgreSQL reads untyped NULLs as text
     stacked = union_all(
-        select(literal("current"), current.c.p, current.c.stage, current.c.held, no_value),
+        select(literal("current"), current.c.p, current.c.stage, current.c.held, no_value()),
         *(
-            select(literal(part), entries.c.w, entries.c.stage, func.count(), no_value)
+            select(literal(part), entries.c.w, entries.c.stage, func.count(), no_value())
             .where(*condition)
             .group_by(entries.c.w, entries.c.stage)
             for part, condition in (("entered", ()), ("advanced", (moved_on,)))

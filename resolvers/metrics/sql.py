@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     and_,
     case,
+    cast,
     func,
     inspect,
     literal,
@@ -70,6 +71,12 @@ def _seconds_between_sqlite(element: seconds_between, compiler: SQLCompiler, **k
         f"((julianday({compiler.process(later, **kw)}) - "
         f"julianday({compiler.process(earlier, **kw)})) * 86400.0)"
     )
+
+
+def no_value() -> ColumnElement[Any]:
+    """A NULL standing for a measure a stacked statement's part does not carry, typed:
+    PostgreSQL reads an untyped NULL in a UNION as text, which no number matches."""
+    return cast(null(), Float())
 
 
 def seconds(value: Any) -> float | None:

@@ -21,7 +21,7 @@ from resolvers.metrics.sql import (
     seconds_between,
     summary,
 )
-from resolvers.metrics.windows import Window
+from resolvers.metrics.windows import Window, earliest_start
 
 DONE = (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value)
 NOT_DONE = [status.value for status in CaseStatus if status.value not in DONE]
@@ -100,7 +100,7 @@ async def _created(
         workspace_id,
         EntityType.CASE,
         [CaseStatus.ESCALATED.value],
-        since=min(window.start for window in window_list),
+        since=earliest_start(window_list),
     )
     escalated = exists().where(
         escalations.c.record_id == created.c.id,
@@ -183,7 +183,7 @@ async def _resolutions(
         workspace_id,
         EntityType.CASE,
         [CaseStatus.OPEN.value],
-        since=min(window.start for window in window_list),
+        since=earliest_start(window_list),
         leaving=DONE,
     )
     reopened = exists().where(

@@ -21,7 +21,7 @@ from resolvers.metrics.sql import (
     seconds_between,
     stays,
 )
-from resolvers.metrics.windows import Window
+from resolvers.metrics.windows import Window, earliest_start
 
 SECONDS_PER_DAY = 86_400
 OPEN_VALUES = [stage.value for stage in OPEN_STAGES]
@@ -176,14 +176,13 @@ async def closed_within(
     closed stage and the moves out of one (a reopen or a revival), each a range of the index
     on stage and time. A close still holds at the window's end when its stay had not ended.
     """
-    first_start = min(window.start for window in window_list)
     closed_stays = stays(
         workspace_id,
         EntityType.OPPORTUNITY,
         opportunities,
         "closed_stays",
         only=CLOSED_VALUES,
-        since=first_start,
+        since=earliest_start(window_list),
         record_columns=[Opportunity.currency, Opportunity.amount, Opportunity.created_at],
     )
     close = select(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -27,6 +28,11 @@ class Window:
 
     start: datetime
     end: datetime
+
+
+def earliest_start(windows: Sequence[Window]) -> datetime:
+    """Where a report's windows begin: its first bucket may start before the range."""
+    return min(window.start for window in windows)
 
 
 def checked_range(start: datetime, end: datetime) -> Window:

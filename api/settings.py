@@ -35,3 +35,11 @@ class Settings(BaseSettings):
     subscriber_queue_size: int = Field(default=1000, gt=0)
     # On shutdown, how long open WebSockets get to receive `complete` and the 1001 close.
     ws_shutdown_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    # Query limits: checked on every document before any SQL runs.
+
+    # Time limits: how long a request, a statement and a filter may grow.
+
+    # Transport: bodies, browsers (CORS, Origin) and response headers.
+
+    # Rate limits and key revocation.
